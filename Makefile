@@ -1,0 +1,40 @@
+# Voice Privacy: the two set-up commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_USER := amzn1.ask.account.DEMO
+
+.PHONY: run test check lint typecheck install system-deps clean
+
+run: $(STAMP) ## install, load demo recordings, and talk to the skill by typing
+	@$(BIN)/privacy-skill db upgrade
+	@if [ "$$($(BIN)/privacy-skill recordings list --user $(DEMO_USER) --json --limit 1)" = "[]" ]; then \
+		$(BIN)/python examples/demo_recordings.py --user $(DEMO_USER) > .demo_recordings.jsonl && \
+		$(BIN)/privacy-skill ingest .demo_recordings.jsonl && rm -f .demo_recordings.jsonl; fi
+	@$(BIN)/privacy-skill dialog --user $(DEMO_USER)
+
+test: $(STAMP) ## install, then run the whole test suite and the static checks
+	$(BIN)/pytest
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml | system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# A fresh Debian machine may lack the venv module; install it when missing.
+system-deps:
+	@if ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
+		echo "installing python3-venv with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; fi
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,65 @@
+"""Wiring: services and settings in, a ready ``CustomSkill`` out. Build once per process."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model import RequestEnvelope
+
+from skill.alexa.api_client import TimeoutApiClient
+from skill.alexa.handlers.deletion import (
+    DeleteAllRecordingsHandler,
+    DeleteLastRecordingHandler,
+    DeleteRecordingsHandler,
+)
+from skill.alexa.handlers.errors import ApologiseOnError
+from skill.alexa.handlers.review import AllowHumanReviewHandler, StopHumanReviewHandler
+from skill.alexa.handlers.session import (
+    FallbackHandler,
+    GoodbyeHandler,
+    HelpHandler,
+    LaunchHandler,
+    SessionEndedHandler,
+)
+from skill.alexa.handlers.what_data import WhatDataHandler
+from skill.alexa.interceptors import LogRequest, LogResponse
+from skill.alexa.timezones import DeviceTimeZones
+from skill.config import Config
+from skill.services import Services
+
+
+def build_skill(services: Services, config: Config) -> CustomSkill:
+    """The skill, with every handler wired to ``services``."""
+    zones = DeviceTimeZones(fallback=config.default_timezone)
+    builder = CustomSkillBuilder(api_client=TimeoutApiClient(config.settings_api_timeout))
+    builder.skill_id = config.skill_id  # type: ignore[assignment]
+    for handler in (
+        LaunchHandler(),
+        DeleteRecordingsHandler(services.recordings, zones),
+        DeleteLastRecordingHandler(services.recordings, zones),
+        DeleteAllRecordingsHandler(services.recordings, zones),
+        StopHumanReviewHandler(services.consent),
+        AllowHumanReviewHandler(services.consent),
+        WhatDataHandler(services.recordings, services.consent, zones, config.retention_days),
+        HelpHandler(),
+        GoodbyeHandler(),
+        SessionEndedHandler(),
+        FallbackHandler(),  # last: catches unknown intents
+    ):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(ApologiseOnError())
+    builder.add_global_request_interceptor(LogRequest())
+    builder.add_global_response_interceptor(LogResponse())
+    return builder.create()
+
+
+def handle_event(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
+    """Run one Alexa request (parsed JSON) through ``skill``; returns the response JSON."""
+    envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
+    response = skill.invoke(request_envelope=envelope, context=context)
+    result = skill.serializer.serialize(response)
+    assert isinstance(result, dict)
+    return result

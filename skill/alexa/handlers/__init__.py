@@ -1,0 +1,1 @@
+"""Request handlers; each receives its services through its constructor."""

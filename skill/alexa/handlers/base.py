@@ -1,0 +1,36 @@
+"""Shared plumbing for intent handlers: matching by name and the no-user guard."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_intent_name, is_request_type
+from ask_sdk_model import Response
+
+from skill.alexa.turn import Turn, read_turn
+
+
+class IntentHandler(AbstractRequestHandler):
+    """Handles one intent for a known user; subclasses implement ``answer``."""
+
+    intent_name: str = ""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return bool(is_intent_name(self.intent_name)(handler_input))
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = read_turn(handler_input)
+        if turn.user_id is None:
+            builder = handler_input.response_builder
+            return builder.speak(turn.speech.no_user()).set_should_end_session(True).response
+        return self.answer(handler_input, turn, turn.user_id)
+
+    @abstractmethod
+    def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
+        """Build the response for ``user_id``."""
+
+
+def is_type(handler_input: HandlerInput, request_type: str) -> bool:
+    return bool(is_request_type(request_type)(handler_input))

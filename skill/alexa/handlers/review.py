@@ -1,0 +1,42 @@
+"""Human review on and off, by voice: one step each way."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.turn import Turn
+from skill.services.consent import ConsentService
+
+
+class _Review(IntentHandler):
+    def __init__(self, consent: ConsentService):
+        self.consent = consent
+
+
+class StopHumanReviewHandler(_Review):
+    """ "stop human review": withdraw, purge queued items, then answer."""
+
+    intent_name = "StopHumanReviewIntent"
+
+    def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
+        # The ledger row and the purge are committed before the reply is built.
+        change = self.consent.set(
+            user_id, "human_review", False, channel="voice", request_id=turn.request_id
+        )
+        text = turn.speech.review_stopped(change.was_granted, change.purged)
+        return handler_input.response_builder.speak(text).set_should_end_session(True).response
+
+
+class AllowHumanReviewHandler(_Review):
+    """ "allow human review again": grant."""
+
+    intent_name = "AllowHumanReviewIntent"
+
+    def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
+        change = self.consent.set(
+            user_id, "human_review", True, channel="voice", request_id=turn.request_id
+        )
+        text = turn.speech.review_allowed(change.was_granted)
+        return handler_input.response_builder.speak(text).set_should_end_session(True).response

@@ -1,0 +1,47 @@
+""" "what data do you keep": a personal answer from real data, plus a card."""
+
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.timezones import DeviceTimeZones
+from skill.alexa.turn import Turn
+from skill.services.consent import ConsentService
+from skill.services.recordings import RecordingService
+
+
+class WhatDataHandler(IntentHandler):
+    """Counts, date span, audio, human review, retention and how to delete."""
+
+    intent_name = "WhatDataIntent"
+
+    def __init__(
+        self,
+        recordings: RecordingService,
+        consent: ConsentService,
+        zones: DeviceTimeZones,
+        retention_days: int | None,
+    ):
+        self.recordings = recordings
+        self.consent = consent
+        self.zones = zones
+        self.retention_days = retention_days
+
+    def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
+        zone = self.zones.zone_for(handler_input)
+        text, card = turn.speech.what_data(
+            self.recordings.summary(user_id),
+            self.consent.state(user_id),
+            self.retention_days,
+            zone,
+            turn.now.astimezone(zone).date(),
+        )
+        return (
+            handler_input.response_builder.speak(text)
+            .set_card(SimpleCard(title=card.title, content=card.content))
+            .set_should_end_session(True)
+            .response
+        )

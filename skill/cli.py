@@ -1,0 +1,223 @@
+"""``privacy-skill``: the operator's command line. Thin: parse, call a service, print."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from skill.config import Config, ConfigError
+from skill.services import Services, open_services
+from skill.services.consent import UnknownPurpose
+from skill.services.ingest import IngestError, parse_jsonl
+from skill.services.models import PURPOSES
+from skill.services.recordings import DuplicateRecording
+
+
+class UsageError(ValueError):
+    """Bad input on the command line; printed without a traceback, exit 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="privacy-skill",
+        description="Voice Privacy: control voice recordings and consent by voice. "
+        "Operator commands over the same services the skill uses.",
+        epilog="Settings: PRIVACY_SKILL_DATABASE_URL, PRIVACY_SKILL_AUDIO_DIR, "
+        "PRIVACY_SKILL_DEFAULT_TIMEZONE, PRIVACY_SKILL_SKILL_ID.",
+    )
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+
+    ingest = verbs.add_parser("ingest", help="store recordings from a JSONL file (or - for stdin)")
+    ingest.add_argument("file", help="JSONL file, one recording a line; - reads standard input")
+    ingest.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    recordings = verbs.add_parser("recordings", help="list or delete a user's recordings")
+    rec_verbs = recordings.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rec_list = rec_verbs.add_parser("list", help="a user's recordings, newest first")
+    rec_list.add_argument("--user", required=True, help="Alexa userId")
+    rec_list.add_argument("--limit", type=int, default=None, help="at most this many")
+    rec_list.add_argument("--json", action="store_true", help="print a JSON array")
+    rec_delete = rec_verbs.add_parser("delete", help="delete a user's recordings")
+    rec_delete.add_argument("--user", required=True, help="Alexa userId")
+    which = rec_delete.add_mutually_exclusive_group(required=True)
+    which.add_argument("--date", help="an AMAZON.DATE value: 2026-11-26, 2026-W48, 2026-11, ...")
+    which.add_argument("--all", action="store_true", help="every recording of the user")
+    rec_delete.add_argument(
+        "--timezone",
+        help="the user's time zone for --date (default: PRIVACY_SKILL_DEFAULT_TIMEZONE)",
+    )
+    rec_delete.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    consent = verbs.add_parser("consent", help="show or change a user's consent")
+    con_verbs = consent.add_subparsers(dest="action", required=True, metavar="ACTION")
+    con_show = con_verbs.add_parser("show", help="current consent per purpose")
+    con_show.add_argument("--user", required=True, help="Alexa userId")
+    con_show.add_argument("--json", action="store_true", help="print {purpose: granted}")
+    con_set = con_verbs.add_parser("set", help="grant or withdraw a purpose")
+    con_set.add_argument("--user", required=True, help="Alexa userId")
+    con_set.add_argument("--purpose", required=True, choices=PURPOSES)
+    grant = con_set.add_mutually_exclusive_group(required=True)
+    grant.add_argument("--grant", action="store_true")
+    grant.add_argument("--withdraw", action="store_true")
+    con_set.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    audit = verbs.add_parser("audit", help="the audit log for a user (no content, ever)")
+    audit.add_argument("--user", required=True, help="Alexa userId")
+    audit.add_argument("--json", action="store_true", help="print a JSON array")
+
+    db = verbs.add_parser("db", help="database maintenance")
+    db_verbs = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    db_verbs.add_parser("upgrade", help="apply schema migrations")
+
+    dialog = verbs.add_parser("dialog", help="talk to the skill by typing (local simulator)")
+    dialog.add_argument("--user", default="amzn1.ask.account.DEMO", help="Alexa userId to act as")
+    dialog.add_argument("--timezone", help="the device time zone (default: the configured one)")
+    dialog.add_argument("--locale", default="en-US", help="interaction model locale")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        config = Config.from_env()
+        if args.verb == "db":
+            from skill.store.db import open_engine, upgrade
+
+            ran = upgrade(open_engine(config.database_url))
+            print("database upgraded" if ran else "database is up to date")
+            return 0
+        services = open_services(config)
+        try:
+            return _run(args, config, services)
+        finally:
+            services.close()
+    except (UsageError, ConfigError, UnknownPurpose, DuplicateRecording) as exc:
+        print(f"privacy-skill: {exc}", file=sys.stderr)
+        return 2
+    except IngestError as exc:
+        print("privacy-skill: the file was refused; nothing was ingested:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
+    if args.verb == "ingest":
+        return _ingest(args, services)
+    if args.verb == "recordings" and args.action == "list":
+        items = services.recordings.list(args.user, limit=args.limit)
+        if args.json:
+            _print_json([_jsonable(asdict(item)) for item in items])
+        else:
+            for item in items:
+                audio = " [audio]" if item.has_audio else ""
+                print(f"{item.recorded_at:%Y-%m-%d %H:%M:%S}Z  {item.id}{audio}  {item.transcript}")
+            print(f"{len(items)} recording(s)")
+        return 0
+    if args.verb == "recordings" and args.action == "delete":
+        return _delete(args, config, services)
+    if args.verb == "consent" and args.action == "show":
+        state = services.consent.state(args.user)
+        if args.json:
+            _print_json(state)
+        else:
+            for purpose, granted in state.items():
+                print(f"{purpose}: {'granted' if granted else 'withdrawn'}")
+        return 0
+    if args.verb == "consent" and args.action == "set":
+        change = services.consent.set(args.user, args.purpose, args.grant, channel="cli")
+        if args.json:
+            _print_json(asdict(change))
+        else:
+            print(f"{args.purpose}: {'granted' if change.granted else 'withdrawn'}")
+        return 0
+    if args.verb == "audit":
+        events = services.audit.for_user(args.user)
+        if args.json:
+            _print_json([_jsonable(asdict(e)) for e in events])
+        else:
+            for e in events:
+                details = " ".join(f"{k}={v}" for k, v in e.details.items())
+                print(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.action}  via {e.channel}  {details}")
+        return 0
+    if args.verb == "dialog":
+        return _dialog(args, config, services)
+    raise UsageError(f"unknown command {args.verb}")
+
+
+def _ingest(args: argparse.Namespace, services: Services) -> int:
+    if args.file == "-":
+        records = parse_jsonl(sys.stdin, Path.cwd())
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+        with path.open(encoding="utf-8") as lines:
+            records = parse_jsonl(lines, path.parent)
+    result = services.recordings.ingest(records, channel="cli")
+    if args.json:
+        _print_json(asdict(result))
+    else:
+        print(f"ingested {result.ingested} recording(s)")
+        if result.refused:
+            print(f"refused {result.refused} recording(s): their users withdrew store_recordings")
+    return 0
+
+
+def _delete(args: argparse.Namespace, config: Config, services: Services) -> int:
+    if args.all:
+        deletion = services.recordings.delete_all(args.user, channel="cli")
+    else:
+        from skill.alexa.dates import UnusableDate, resolve_amazon_date
+        from skill.services.timerange import local_days
+
+        zone = _zone(args.timezone) if args.timezone else config.default_timezone
+        span = resolve_amazon_date(args.date, datetime.now(UTC).astimezone(zone).date())
+        if isinstance(span, UnusableDate):
+            raise UsageError(f"--date {args.date!r}: {span.reason} AMAZON.DATE value")
+        start, end = local_days(span.start, span.end, zone)
+        deletion = services.recordings.delete_range(args.user, start, end, channel="cli")
+    if args.json:
+        _print_json(_jsonable(asdict(deletion)))
+    else:
+        print(f"deleted {deletion.count} recording(s) and {deletion.audio_files} audio file(s)")
+    return 0
+
+
+def _dialog(args: argparse.Namespace, config: Config, services: Services) -> int:
+    from skill.simulator.interactive import run_interactive
+
+    zone = _zone(args.timezone) if args.timezone else config.default_timezone
+    return run_interactive(services, config, user_id=args.user, zone=zone, locale=args.locale)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""The domain services: recordings, consent and audit. No ASK, no Flask here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from skill.config import Config
+from skill.services.audit import AuditLog
+from skill.services.consent import ConsentService
+from skill.services.recordings import RecordingService
+from skill.store.audio import AudioStore
+from skill.store.db import open_engine, upgrade
+
+
+@dataclass
+class Services:
+    """Everything the skill, the CLI and the web service act through."""
+
+    engine: Engine
+    """The database."""
+    recordings: RecordingService
+    """Recordings: ingest, read, delete."""
+    consent: ConsentService
+    """The consent ledger."""
+    audit: AuditLog
+    """The audit log."""
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_services(config: Config, migrate: bool = True) -> Services:
+    """Open the database (migrating it to the newest schema) and wire the services."""
+    engine = open_engine(config.database_url)
+    if migrate:
+        upgrade(engine)
+    audit = AuditLog(engine)
+    consent = ConsentService(engine, config.policy, audit)
+    recordings = RecordingService(engine, AudioStore(config.audio_dir), consent, audit)
+    return Services(engine, recordings, consent, audit)

@@ -1,0 +1,137 @@
+"""The consent service: an append-only ledger; the current state is the latest row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, insert, select
+
+from skill.config import ConsentPolicy
+from skill.services.audit import AuditLog
+from skill.services.models import PURPOSES, Channel, ConsentEvent
+from skill.store.db import reading
+from skill.store.schema import consent_events
+
+WithdrawalHook = Callable[[Connection, str, str], int]
+"""Called in the withdrawal's transaction with (conn, user_id, purpose); returns items purged."""
+
+
+class UnknownPurpose(ValueError):
+    """A purpose outside the policy's list."""
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """The result of granting or withdrawing."""
+
+    purpose: str
+    """Which purpose."""
+    was_granted: bool
+    """State before."""
+    granted: bool
+    """State now."""
+    purged: int = 0
+    """Items removed by withdrawal hooks (e.g. queued human-review items)."""
+
+    @property
+    def changed(self) -> bool:
+        return self.was_granted != self.granted
+
+
+class ConsentService:
+    """Grants, withdrawals and the current state, per user and purpose."""
+
+    def __init__(self, engine: Engine, policy: ConsentPolicy, audit: AuditLog):
+        self.engine = engine
+        self.policy = policy
+        self.audit = audit
+        self.withdrawal_hooks: list[WithdrawalHook] = []
+
+    def _check(self, purpose: str) -> None:
+        if purpose not in PURPOSES:
+            raise UnknownPurpose(f"unknown purpose {purpose!r}; known: {', '.join(PURPOSES)}")
+
+    def is_granted(self, user_id: str, purpose: str, conn: Connection | None = None) -> bool:
+        """Current state; pass ``conn`` to read inside an existing transaction."""
+        self._check(purpose)
+        query = (
+            select(consent_events.c.granted)
+            .where(consent_events.c.user_id == user_id, consent_events.c.purpose == purpose)
+            .order_by(consent_events.c.id.desc())
+            .limit(1)
+        )
+        if conn is None:
+            with reading(self.engine) as own:
+                granted = own.execute(query).scalar()
+        else:
+            granted = conn.execute(query).scalar()
+        return bool(self.policy.defaults.get(purpose, False)) if granted is None else granted
+
+    def state(self, user_id: str) -> dict[str, bool]:
+        """Every purpose and whether it is granted now."""
+        with reading(self.engine) as conn:
+            return {p: self.is_granted(user_id, p, conn) for p in PURPOSES}
+
+    def set(
+        self,
+        user_id: str,
+        purpose: str,
+        granted: bool,
+        *,
+        channel: Channel,
+        request_id: str | None = None,
+    ) -> ConsentChange:
+        """Record a grant or withdrawal. A withdrawal runs the withdrawal hooks in the
+        same transaction, so it is honoured before this returns."""
+        self._check(purpose)
+        with self.engine.begin() as conn:
+            before = self.is_granted(user_id, purpose, conn)
+            conn.execute(
+                insert(consent_events).values(
+                    user_id=user_id,
+                    purpose=purpose,
+                    granted=granted,
+                    at=datetime.now(UTC),
+                    channel=channel,
+                    policy_version=self.policy.version,
+                    request_id=request_id,
+                )
+            )
+            purged = 0
+            if not granted:
+                purged = sum(hook(conn, user_id, purpose) for hook in self.withdrawal_hooks)
+            self.audit.record(
+                conn,
+                "consent_changed",
+                user_id=user_id,
+                channel=channel,
+                request_id=request_id,
+                purpose=purpose,
+                granted=granted,
+                previously=before,
+                purged=purged,
+            )
+        return ConsentChange(purpose, before, granted, purged)
+
+    def history(self, user_id: str) -> list[ConsentEvent]:
+        """The ledger for ``user_id``, oldest first."""
+        query = (
+            select(consent_events)
+            .where(consent_events.c.user_id == user_id)
+            .order_by(consent_events.c.id)
+        )
+        with reading(self.engine) as conn:
+            return [
+                ConsentEvent(
+                    user_id=row.user_id,
+                    purpose=row.purpose,
+                    granted=row.granted,
+                    at=row.at,
+                    channel=row.channel,
+                    policy_version=row.policy_version,
+                    request_id=row.request_id,
+                )
+                for row in conn.execute(query)
+            ]

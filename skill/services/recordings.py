@@ -1,0 +1,238 @@
+"""The storage service: ingest, list, summarise and delete recordings.
+
+Deleted means deleted: rows go in one transaction with their audit entry,
+then the audio files are overwritten and removed and SQLite's WAL is
+truncated, so no byte of the transcript or audio is left in a file we write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from skill.services.audit import AuditLog
+from skill.services.consent import ConsentService
+from skill.services.models import (
+    Channel,
+    Deletion,
+    IngestResult,
+    NewRecording,
+    Recording,
+    Summary,
+)
+from skill.store.audio import AudioStore
+from skill.store.db import purge_freed_pages, reading
+from skill.store.schema import recordings
+
+INSERT_BATCH = 1000
+
+
+class DuplicateRecording(ValueError):
+    """An ingested id is already stored."""
+
+
+class RecordingService:
+    """Recordings of every user; each call acts on exactly one user's data."""
+
+    def __init__(
+        self, engine: Engine, audio: AudioStore, consent: ConsentService, audit: AuditLog
+    ):
+        self.engine = engine
+        self.audio = audio
+        self.consent = consent
+        self.audit = audit
+
+    # -- ingestion -----------------------------------------------------------
+
+    def ingest(self, items: Sequence[NewRecording], *, channel: Channel = "cli") -> IngestResult:
+        """Store all of ``items`` or none of them.
+
+        Users who withdrew ``store_recordings`` have their items refused and
+        counted (and audited), not stored.
+        """
+        refused: Counter[str] = Counter()
+        copied: list[str] = []
+        now = datetime.now(UTC)
+        try:
+            with self.engine.begin() as conn:
+                allowed = {
+                    user: self.consent.is_granted(user, "store_recordings", conn)
+                    for user in {item.user_id for item in items}
+                }
+                rows: list[dict[str, Any]] = []
+                for item in items:
+                    if not allowed[item.user_id]:
+                        refused[item.user_id] += 1
+                        continue
+                    audio_name = self.audio.put(item.audio_file) if item.audio_file else None
+                    if audio_name:
+                        copied.append(audio_name)
+                    rows.append(_row(item, audio_name, now))
+                for start in range(0, len(rows), INSERT_BATCH):
+                    conn.execute(insert(recordings), rows[start : start + INSERT_BATCH])
+                for user, count in refused.items():
+                    self.audit.record(
+                        conn, "ingest_refused", user_id=user, channel=channel, count=count
+                    )
+        except IntegrityError:
+            self.audio.remove(copied)
+            raise DuplicateRecording(
+                "a recording id in this file is already stored; nothing was ingested"
+            ) from None
+        except BaseException:
+            self.audio.remove(copied)
+            raise
+        return IngestResult(len(rows), sum(refused.values()), dict(refused))
+
+    # -- reading -------------------------------------------------------------
+
+    def list(self, user_id: str, limit: int | None = None) -> list[Recording]:
+        """The user's recordings, newest first."""
+        query = (
+            select(recordings)
+            .where(recordings.c.user_id == user_id)
+            .order_by(recordings.c.recorded_at.desc(), recordings.c.id.desc())
+            .limit(limit)
+        )
+        with reading(self.engine) as conn:
+            return [_recording(row) for row in conn.execute(query)]
+
+    def count(self, user_id: str, start: datetime, end: datetime) -> int:
+        """How many recordings fall in UTC ``[start, end)``."""
+        query = select(func.count()).where(*_in_range(user_id, start, end))
+        with reading(self.engine) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def total(self, user_id: str) -> int:
+        """How many recordings the user has."""
+        query = select(func.count()).where(recordings.c.user_id == user_id)
+        with reading(self.engine) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def newest(self, user_id: str) -> Recording | None:
+        """The most recent recording, if any."""
+        found = self.list(user_id, limit=1)
+        return found[0] if found else None
+
+    def summary(self, user_id: str) -> Summary:
+        """Count, time span and audio count, in one indexed query."""
+        query = select(
+            func.count(),
+            func.count(recordings.c.audio_file),
+            func.min(recordings.c.recorded_at),
+            func.max(recordings.c.recorded_at),
+        ).where(recordings.c.user_id == user_id)
+        with reading(self.engine) as conn:
+            total, with_audio, first, last = conn.execute(query).one()
+        # min/max keep the column's type, so these arrive as aware UTC datetimes.
+        return Summary(total=int(total), with_audio=int(with_audio), first=first, last=last)
+
+    # -- deletion ------------------------------------------------------------
+
+    def delete_range(
+        self,
+        user_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        channel: Channel,
+        request_id: str | None = None,
+    ) -> Deletion:
+        """Delete the user's recordings in UTC ``[start, end)``."""
+        deletion = self._delete(
+            user_id, _in_range(user_id, start, end), "range", channel, request_id,
+            range_start=start.isoformat(), range_end=end.isoformat(),
+        )
+        return Deletion(deletion.count, deletion.audio_files, start, end)
+
+    def delete_one(
+        self, user_id: str, recording_id: str, *, channel: Channel, request_id: str | None = None
+    ) -> Deletion:
+        """Delete one of the user's recordings by id (nothing if it is not theirs or gone)."""
+        where = (recordings.c.user_id == user_id, recordings.c.id == recording_id)
+        return self._delete(
+            user_id, where, "one", channel, request_id, recording_id=recording_id
+        )
+
+    def delete_all(
+        self, user_id: str, *, channel: Channel, request_id: str | None = None
+    ) -> Deletion:
+        """Delete every recording the user has."""
+        return self._delete(
+            user_id, (recordings.c.user_id == user_id,), "all", channel, request_id
+        )
+
+    def _delete(
+        self,
+        user_id: str,
+        where: Sequence[ColumnElement[bool]],
+        scope: str,
+        channel: Channel,
+        request_id: str | None,
+        **details: Any,
+    ) -> Deletion:
+        with self.engine.begin() as conn:
+            audio_names = [
+                name
+                for (name,) in conn.execute(
+                    select(recordings.c.audio_file).where(
+                        *where, recordings.c.audio_file.is_not(None)
+                    )
+                )
+            ]
+            count = conn.execute(delete(recordings).where(*where)).rowcount
+            self.audit.record(
+                conn,
+                "recordings_deleted",
+                user_id=user_id,
+                channel=channel,
+                request_id=request_id,
+                scope=scope,
+                count=count,
+                **details,
+            )
+        removed = self.audio.remove(audio_names)
+        if count:
+            purge_freed_pages(self.engine)
+        return Deletion(count, removed)
+
+
+def _in_range(user_id: str, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        recordings.c.user_id == user_id,
+        recordings.c.recorded_at >= start,
+        recordings.c.recorded_at < end,
+    )
+
+
+def _row(item: NewRecording, audio_name: str | None, now: datetime) -> dict[str, Any]:
+    return {
+        "id": item.id or uuid.uuid4().hex,
+        "user_id": item.user_id,
+        "person_id": item.person_id,
+        "device_id": item.device_id,
+        "recorded_at": item.recorded_at,
+        "transcript": item.transcript,
+        "audio_file": audio_name,
+        "source": "ingest",
+        "ingested_at": now,
+    }
+
+
+def _recording(row: Any) -> Recording:
+    return Recording(
+        id=row.id,
+        user_id=row.user_id,
+        recorded_at=row.recorded_at,
+        transcript=row.transcript,
+        device_id=row.device_id,
+        person_id=row.person_id,
+        has_audio=row.audio_file is not None,
+        source=row.source,
+    )

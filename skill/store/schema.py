@@ -1,0 +1,99 @@
+"""The SQL schema, as SQLAlchemy Core tables shared by SQLite and PostgreSQL.
+
+Migrations in ``skill/store/migrations`` create exactly these tables; a test
+checks the two agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend.
+
+    SQLite has no time zone type, so values are stored as naive UTC text, which
+    sorts correctly; PostgreSQL gets ``timestamptz``. Reads are always aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# BigInteger keys autoincrement as INTEGER PRIMARY KEY on SQLite.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("user_id", String(512), nullable=False),
+    Column("person_id", String(512)),
+    Column("device_id", String(512)),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Column("transcript", Text, nullable=False),
+    Column("audio_file", String(256)),
+    Column("source", String(32), nullable=False),
+    Column("ingested_at", UTCDateTime(), nullable=False),
+    Index("ix_recordings_user_time", "user_id", "recorded_at"),
+)
+
+consent_events = Table(
+    "consent_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", String(512), nullable=False),
+    Column("purpose", String(64), nullable=False),
+    Column("granted", Boolean, nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("policy_version", String(32), nullable=False),
+    Column("request_id", String(256)),
+    Index("ix_consent_user_purpose", "user_id", "purpose", "id"),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("user_id", String(512)),
+    Column("action", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("request_id", String(256)),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_user", "user_id", "id"),
+)

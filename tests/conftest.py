@@ -1,0 +1,197 @@
+"""Fixture chain: config -> services -> skill behind the real Lambda entry point.
+
+Every test gets its own SQLite file and audio folder under tmp_path, and a
+local Alexa Settings API on loopback for device time zones.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import wave
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from skill.config import Config
+from skill.services import Services, open_services
+from skill.services.models import NewRecording
+from skill.simulator.envelopes import (
+    Caller,
+    Session,
+    intent_request,
+    launch_request,
+    session_ended_request,
+)
+from skill.simulator.settings_stub import SettingsStub
+
+ROOT = Path(__file__).resolve().parents[1]
+USER = "amzn1.ask.account.ALICE"
+OTHER_USER = "amzn1.ask.account.BOB"
+
+
+def env_for(tmp_path: Path) -> dict[str, str]:
+    return {
+        "PRIVACY_SKILL_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'skill.db'}",
+        "PRIVACY_SKILL_AUDIO_DIR": str(tmp_path / "audio"),
+        "PRIVACY_SKILL_DEFAULT_TIMEZONE": "UTC",
+    }
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    values = env_for(tmp_path)
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("PRIVACY_SKILL_SKILL_ID", raising=False)
+    return values
+
+
+@pytest.fixture
+def config(env: dict[str, str], tmp_path: Path) -> Config:
+    return Config.from_env(env, base_dir=tmp_path)
+
+
+@pytest.fixture
+def services(config: Config) -> Iterator[Services]:
+    opened = open_services(config)
+    yield opened
+    opened.close()
+
+
+def make_wav(path: Path, payload: bytes = b"\x01\x02" * 800) -> Path:
+    """A real (tiny) WAV file whose sample bytes are ``payload``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(16000)
+        wav.writeframes(payload)
+    return path
+
+
+def seed(
+    services: Services,
+    user: str,
+    *times: datetime,
+    transcript: Callable[[int], str] = lambda i: f"sample utterance {i}",
+    audio: Path | None = None,
+) -> None:
+    services.recordings.ingest(
+        [
+            NewRecording(user_id=user, recorded_at=t, transcript=transcript(i), audio_file=audio)
+            for i, t in enumerate(times)
+        ]
+    )
+
+
+@pytest.fixture(scope="session")
+def lambda_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "lambda_function", ROOT / "lambda" / "lambda_function.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["lambda_function"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def settings_api() -> Iterator[SettingsStub]:
+    stub = SettingsStub(default_zone="UTC")
+    with stub.running():
+        yield stub
+
+
+def speech_text(response: dict[str, Any], key: str = "outputSpeech") -> str:
+    speech = (response.get("response") or {}).get(key) or {}
+    if key == "reprompt":
+        speech = speech.get("outputSpeech") or {}
+    text = speech.get("ssml") or speech.get("text") or ""
+    return re.sub(r"<[^>]+>", "", text).strip()
+
+
+@dataclass
+class Reply:
+    """A response from the skill, with the parts tests look at."""
+
+    raw: dict[str, Any]
+    speech: str = ""
+    directives: list[str] = field(default_factory=list)
+    ends: bool | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, raw: dict[str, Any]) -> Reply:
+        body = raw.get("response") or {}
+        return cls(
+            raw=raw,
+            speech=speech_text(raw),
+            directives=[d["type"] for d in body.get("directives") or []],
+            ends=body.get("shouldEndSession"),
+            attributes=raw.get("sessionAttributes") or {},
+        )
+
+    @property
+    def card(self) -> dict[str, Any] | None:
+        card: dict[str, Any] | None = (self.raw.get("response") or {}).get("card")
+        return card
+
+
+class Alexa:
+    """Sends real request envelopes through ``lambda_handler``, as Alexa would."""
+
+    def __init__(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], caller: Caller):
+        self.handler = handler
+        self.caller = caller
+        self.now = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+        self.sent: list[dict[str, Any]] = []
+
+    def send(self, event: dict[str, Any]) -> Reply:
+        self.sent.append(event)
+        # Round-trip through JSON, as the Lambda runtime does.
+        return Reply.of(self.handler(json.loads(json.dumps(event)), None))
+
+    def launch(self) -> Reply:
+        return self.send(launch_request(self.caller, self.now))
+
+    def intent(
+        self,
+        name: str,
+        slots: dict[str, str | None] | None = None,
+        *,
+        confirmation: str = "NONE",
+        after: Reply | None = None,
+    ) -> Reply:
+        session = Session(new=after is None, attributes=after.attributes if after else {})
+        return self.send(
+            intent_request(
+                self.caller, self.now, name, slots, session=session, confirmation=confirmation,
+                dialog_state="IN_PROGRESS" if confirmation != "NONE" else None,
+            )
+        )
+
+    def confirm(self, name: str, asked: Reply, answer: str = "CONFIRMED",
+                slots: dict[str, str | None] | None = None) -> Reply:
+        return self.intent(name, slots, confirmation=answer, after=asked)
+
+    def session_ended(self) -> Reply:
+        return self.send(session_ended_request(self.caller, self.now, Session(new=False)))
+
+
+@pytest.fixture
+def alexa(
+    env: dict[str, str], lambda_module: ModuleType, settings_api: SettingsStub
+) -> Iterator[Alexa]:
+    lambda_module.reset()
+    caller = Caller(user_id=USER, api_endpoint=settings_api.endpoint)
+    yield Alexa(lambda_module.lambda_handler, caller)
+    lambda_module.reset()
