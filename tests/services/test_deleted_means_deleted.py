@@ -16,7 +16,9 @@ KEPT = "other person keeps this sentence"
 
 def files_containing(root: Path, needle: bytes) -> list[str]:
     return sorted(
-        str(p.relative_to(root)) for p in root.rglob("*") if p.is_file() and needle in p.read_bytes()
+        str(p.relative_to(root))
+        for p in root.rglob("*")
+        if p.is_file() and needle in p.read_bytes()
     )
 
 
@@ -24,8 +26,14 @@ def test_range_deletion_leaves_no_transcript_or_audio_bytes(
     services: Services, tmp_path: Path
 ) -> None:
     wav = make_wav(tmp_path / "incoming" / "clip.wav", AUDIO)
-    seed(services, USER, T0, T0 + timedelta(minutes=5), transcript=lambda i: f"{SECRET} {i}",
-         audio=wav)
+    seed(
+        services,
+        USER,
+        T0,
+        T0 + timedelta(minutes=5),
+        transcript=lambda i: f"{SECRET} {i}",
+        audio=wav,
+    )
     seed(services, OTHER_USER, T0, transcript=lambda i: KEPT)
     written = tmp_path / "data", tmp_path / "audio"
     assert any(files_containing(d, SECRET.encode()) for d in written), "precondition: stored"
@@ -44,8 +52,12 @@ def test_delete_all_with_long_transcripts_in_overflow_pages(
     services: Services, tmp_path: Path
 ) -> None:
     long_secret = ("a very private confession " * 400).strip()  # spills into overflow pages
-    seed(services, USER, *(T0 + timedelta(seconds=i) for i in range(30)),
-         transcript=lambda i: f"{long_secret} {i}")
+    seed(
+        services,
+        USER,
+        *(T0 + timedelta(seconds=i) for i in range(30)),
+        transcript=lambda i: f"{long_secret} {i}",
+    )
     marker = b"a very private confession"
     assert files_containing(tmp_path / "data", marker)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config as AlembicConfig
 from sqlalchemy import inspect, text
 
 from skill.store.db import HEAD_REVISION, current_revision, open_engine, upgrade

@@ -245,7 +245,9 @@ class EnglishUS:
             return "I keep only the text, no audio."
         if summary.with_audio == summary.total:
             return "All of them include audio." if summary.total > 1 else "It includes audio."
-        return f"{count_of(summary.with_audio)} include audio."
+        if summary.with_audio == 1:
+            return "One of them includes audio."
+        return f"{summary.with_audio:,} of them include audio."
 
     def _data_card(
         self, summary: Summary, consent: dict[str, bool], kept: str, zone: ZoneInfo

@@ -1,0 +1,321 @@
+"""Spoken date phrases to AMAZON.DATE values, the way Alexa resolves them.
+
+Alexa turns what a person says into an ISO-8601-like string: a day (``2026-11-26``), an ISO week
+(``2026-W48``), a weekend (``2026-W48-WE``), a month (``2026-11``), a year (``2026``), a decade
+(``202X``) or a season (``2026-WI``). A bare weekday, month or day of the month is biased to the
+future: "march" in November is next March, "the third" after the third is next month's third.
+
+``to_amazon_date`` returns None for anything that is not a date phrase; that is a normal result,
+not an error. Only ``today`` is an input: the caller decides which day "today" is (the device's
+local day).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+
+__all__ = ["to_amazon_date"]
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TEENS = [
+    "ten", "eleven", "twelve", "thirteen", "fourteen",
+    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]  # fmt: skip
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
+    "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
+    "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}  # fmt: skip
+_CARDINALS = {word: n for n, word in enumerate(_ONES)} | {w: 10 + n for n, w in enumerate(_TEENS)}
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_WEEKDAYS = {
+    name: number
+    for number, name in enumerate(
+        ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    )
+}
+_SEASONS = {"winter": "WI", "spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA"}
+_FIXED_DAYS = {
+    "today": 0,
+    "yesterday": -1,
+    "tomorrow": 1,
+    "day before yesterday": -2,
+    "the day before yesterday": -2,
+    "day after tomorrow": 2,
+    "the day after tomorrow": 2,
+}
+# Words a slot capture may start with that do not change the date ("on monday", "in march").
+_LEADING_PREPOSITIONS = ("on", "for", "from", "in", "during")
+_NUMERIC_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+Words = Sequence[str]
+
+
+def to_amazon_date(phrase: str, today: date) -> str | None:
+    """The AMAZON.DATE value Alexa would send for ``phrase`` said on ``today``, or None."""
+    raw = phrase.strip().lower()
+    iso = _ISO_DAY.match(raw)
+    if iso is not None:
+        return raw if _valid(*(int(part) for part in iso.groups())) else None
+    words = _words(raw)
+    if words and words[0] in _LEADING_PREPOSITIONS:
+        words = words[1:]
+    if not words:
+        return None
+    for rule in _RULES:
+        value = rule(words, today)
+        if value is not None:
+            return value
+    return None
+
+
+def _words(text: str) -> list[str]:
+    text = re.sub(r"[^\w\s']", " ", text.replace("\u2019", "'"))
+    return text.split()
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+
+def _cardinal(words: Words) -> int | None:
+    """0..99 spoken as one or two words ("seven", "twenty", "twenty five") or digits."""
+    if len(words) == 1:
+        word = words[0]
+        if word.isdigit() and len(word) <= 2:
+            return int(word)
+        return _CARDINALS.get(word, _TENS.get(word))
+    if len(words) == 2 and words[0] in _TENS and words[1] in _CARDINALS:
+        ones = _CARDINALS[words[1]]
+        return _TENS[words[0]] + ones if 1 <= ones <= 9 else None
+    return None
+
+
+def _ordinal(words: Words) -> int | None:
+    """1..31 as an ordinal: "third", "twenty fifth", "25th"."""
+    if len(words) == 1:
+        numeric = _NUMERIC_ORDINAL.match(words[0])
+        value = int(numeric[1]) if numeric else _ORDINAL_WORDS.get(words[0])
+    elif len(words) == 2 and words[0] in ("twenty", "thirty") and words[1] in _ORDINAL_WORDS:
+        ones = _ORDINAL_WORDS[words[1]]
+        value = _TENS[words[0]] + ones if ones <= 9 else None
+    else:
+        value = None
+    return value if value is not None and 1 <= value <= 31 else None
+
+
+def _day_of_month(words: Words, *, allow_cardinal: bool) -> int | None:
+    if words and words[0] == "the":
+        words = words[1:]
+        allow_cardinal = True
+    day = _ordinal(words)
+    if day is None and allow_cardinal:
+        day = _cardinal(words)
+    return day if day is not None and 1 <= day <= 31 else None
+
+
+def _year(words: Words) -> int | None:
+    """A year: "2025", "twenty twenty five", "two thousand and five", "nineteen ninety nine"."""
+    if len(words) == 1 and words[0].isdigit() and len(words[0]) == 4:
+        return int(words[0])
+    if words[:2] == ["two", "thousand"]:
+        rest = words[2:]
+        if rest[:1] == ["and"]:
+            rest = rest[1:]
+        if not rest:
+            return 2000
+        tail = _cardinal(rest)
+        return None if tail is None else 2000 + tail
+    for split in (1, 2):
+        century = _cardinal(words[:split])
+        if century is None or not 10 <= century <= 99:
+            continue
+        rest = words[split:]
+        if rest == ["hundred"]:
+            return century * 100
+        if len(rest) == 2 and rest[0] in ("oh", "o") and _CARDINALS.get(rest[1], 0) >= 1:
+            return century * 100 + _CARDINALS[rest[1]]
+        tail = _cardinal(rest)
+        if tail is not None and tail >= 10:
+            return century * 100 + tail
+    return None
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def _day(value: date) -> str:
+    return value.isoformat()
+
+
+def _week(value: date, weekend: bool = False) -> str:
+    year, week, _ = value.isocalendar()
+    return f"{year}-W{week:02d}" + ("-WE" if weekend else "")
+
+
+def _month(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def _fixed(words: Words, today: date) -> str | None:
+    offset = _FIXED_DAYS.get(" ".join(words))
+    return None if offset is None else _day(today + timedelta(days=offset))
+
+
+def _relative_period(words: Words, today: date) -> str | None:
+    """this/last/next + week, weekend, month, year, decade, season."""
+    if len(words) != 2 or words[0] not in ("this", "last", "next", "past", "coming"):
+        return None
+    step = {"this": 0, "last": -1, "past": -1, "next": 1, "coming": 1}[words[0]]
+    unit = words[1]
+    if unit in ("week", "weekend"):
+        return _week(today + timedelta(weeks=step), weekend=unit == "weekend")
+    if unit == "month":
+        return _month(*_shift_month(today.year, today.month, step))
+    if unit == "year":
+        return f"{today.year + step:04d}"
+    if unit == "decade":
+        return f"{today.year // 10 + step}X"
+    if unit in _SEASONS:
+        return f"{today.year + step:04d}-{_SEASONS[unit]}"
+    return None
+
+
+def _weekday(words: Words, today: date) -> str | None:
+    """A weekday: "monday" / "this monday" (today or the next one), "last monday", "next monday"."""
+    modifier = "this"
+    if len(words) == 2 and words[0] in ("this", "last", "next", "coming", "past"):
+        modifier, words = words[0], words[1:]
+    if len(words) != 1 or words[0] not in _WEEKDAYS:
+        return None
+    ahead = (_WEEKDAYS[words[0]] - today.weekday()) % 7
+    if modifier in ("last", "past"):
+        return _day(today - timedelta(days=(7 - ahead) if ahead else 7))
+    if modifier in ("next", "coming"):
+        return _day(today + timedelta(days=ahead or 7))
+    return _day(today + timedelta(days=ahead))
+
+
+def _month_name(words: Words, today: date) -> str | None:
+    """A month: "march" (the next March, this one if it is March), "last march", "march 2025"."""
+    modifier = "this"
+    if words and words[0] in ("this", "last", "next", "coming", "past"):
+        modifier, words = words[0], words[1:]
+    if not words or words[0] not in _MONTHS:
+        return None
+    month, rest = _MONTHS[words[0]], list(words[1:])
+    if rest[:1] == ["of"]:
+        rest = rest[1:]
+    if rest:
+        year = _year(rest)
+        return _month(year, month) if year is not None and modifier == "this" else None
+    year = today.year
+    if modifier == "this" and month < today.month:
+        year += 1
+    elif modifier in ("last", "past"):
+        year -= 1 if month >= today.month else 0
+    elif modifier in ("next", "coming"):
+        year += 1 if month <= today.month else 0
+    return _month(year, month)
+
+
+def _day_and_month(words: Words, today: date) -> str | None:
+    """A day: "november twenty fifth", "the 25th of november", "25 november", each with an optional
+    year; without a year, the next such day (today counts)."""
+    for month_at in range(len(words)):
+        month = _MONTHS.get(words[month_at])
+        if month is None:
+            continue
+        before, after = list(words[:month_at]), list(words[month_at + 1 :])
+        if before:  # "the twenty fifth of november [2026]"
+            if before[-1] == "of":
+                before = before[:-1]
+            day, year_words = _day_of_month(before, allow_cardinal=True), after
+        else:  # "november [the] twenty fifth [2026]": the day is 1-2 words (plus "the")
+            day, year_words = None, []
+            for end in range(len(after), 0, -1):
+                day = _day_of_month(after[:end], allow_cardinal=True)
+                if day is not None:
+                    year_words = after[end:]
+                    break
+        if day is None:
+            return None
+        return _dated(month, day, year_words, today)
+    return None
+
+
+def _dated(month: int, day: int, year_words: Words, today: date) -> str | None:
+    if year_words:
+        year = _year(year_words)
+        if year is None or not _valid(year, month, day):
+            return None
+        return _day(date(year, month, day))
+    for year in range(today.year, today.year + 9):  # February 29th needs up to 8 years
+        if _valid(year, month, day) and date(year, month, day) >= today:
+            return _day(date(year, month, day))
+    return None
+
+
+def _bare_day(words: Words, today: date) -> str | None:
+    """A day of the month: "the third", "the 3rd", "third": this month's, or the next month
+    that has it (today counts)."""
+    day = _day_of_month(words, allow_cardinal=False)
+    if day is None:
+        return None
+    year, month = today.year, today.month
+    for _ in range(13):
+        if _valid(year, month, day) and date(year, month, day) >= today:
+            return _day(date(year, month, day))
+        year, month = _shift_month(year, month, 1)
+    return None
+
+
+def _bare_year(words: Words, today: date) -> str | None:
+    if words and words[0] == "the" and words[-1] == "year":
+        words = words[1:-1]
+    year = _year(words)
+    return None if year is None else f"{year:04d}"
+
+
+_RULES: tuple[Callable[[Words, date], str | None], ...] = (
+    _fixed,
+    _relative_period,
+    _weekday,
+    _month_name,
+    _day_and_month,
+    _bare_day,
+    _bare_year,
+)
