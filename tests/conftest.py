@@ -174,13 +174,23 @@ class Alexa:
         session = Session(new=after is None, attributes=after.attributes if after else {})
         return self.send(
             intent_request(
-                self.caller, self.now, name, slots, session=session, confirmation=confirmation,
+                self.caller,
+                self.now,
+                name,
+                slots,
+                session=session,
+                confirmation=confirmation,
                 dialog_state="IN_PROGRESS" if confirmation != "NONE" else None,
             )
         )
 
-    def confirm(self, name: str, asked: Reply, answer: str = "CONFIRMED",
-                slots: dict[str, str | None] | None = None) -> Reply:
+    def confirm(
+        self,
+        name: str,
+        asked: Reply,
+        answer: str = "CONFIRMED",
+        slots: dict[str, str | None] | None = None,
+    ) -> Reply:
         return self.intent(name, slots, confirmation=answer, after=asked)
 
     def session_ended(self) -> Reply:

@@ -48,9 +48,7 @@ def test_each_form_deletes_its_span_and_nothing_around_it(
     assert f"You have {len(inside)} recordings" in asked.speech
 
 
-def test_this_weekend_said_on_thursday_means_last_weekend(
-    alexa: Alexa, services: Services
-) -> None:
+def test_this_weekend_said_on_thursday_means_last_weekend(alexa: Alexa, services: Services) -> None:
     seed(services, USER, noon(date(2026, 11, 22)))
     asked = alexa.intent("DeleteRecordingsIntent", {"date": "2026-W48-WE"})
     assert asked.speech.startswith("I can only delete the past, so I'm taking that as last weekend")

@@ -40,14 +40,13 @@ def test_allow_then_stop_again_keeps_a_full_history(alexa: Alexa, services: Serv
     assert history == [(False, "voice"), (True, "voice"), (True, "voice"), (False, "voice")]
     assert services.consent.state(OTHER_USER)["human_review"] is False
     assert services.consent.history(OTHER_USER) == []
-    changes = [e.details["granted"] for e in services.audit.for_user(USER)
-               if e.action == "consent_changed"]
+    changes = [
+        e.details["granted"] for e in services.audit.for_user(USER) if e.action == "consent_changed"
+    ]
     assert changes == [False, True, True, False]
 
 
-def test_what_data_answers_from_real_data(
-    alexa: Alexa, services: Services, tmp_path: Path
-) -> None:
+def test_what_data_answers_from_real_data(alexa: Alexa, services: Services, tmp_path: Path) -> None:
     wav = make_wav(tmp_path / "in.wav")
     seed(services, USER, datetime(2026, 3, 3, 10, tzinfo=UTC), NOW - timedelta(days=2))
     seed(services, USER, NOW - timedelta(hours=1), audio=wav)

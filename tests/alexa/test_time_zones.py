@@ -1,4 +1,4 @@
-""""Today" is the device's local day, from the request time and the Settings API zone."""
+""" "Today" is the device's local day, from the request time and the Settings API zone."""
 
 from __future__ import annotations
 
@@ -72,7 +72,10 @@ def test_dst_days_cover_exactly_their_local_hours(
 
 
 def test_settings_api_down_falls_back_to_the_configured_zone(
-    alexa: Alexa, services: Services, settings_api: SettingsStub, monkeypatch: pytest.MonkeyPatch,
+    alexa: Alexa,
+    services: Services,
+    settings_api: SettingsStub,
+    monkeypatch: pytest.MonkeyPatch,
     lambda_module: object,
 ) -> None:
     monkeypatch.setenv("PRIVACY_SKILL_DEFAULT_TIMEZONE", "Asia/Tokyo")

@@ -81,8 +81,11 @@ def test_ingest_with_a_known_id_is_refused_whole(services: Services, tmp_path: P
 def test_withdrawn_storage_consent_refuses_and_counts(services: Services) -> None:
     services.consent.set(OTHER_USER, "store_recordings", False, channel="cli")
     result = services.recordings.ingest(
-        [NewRecording(USER, T0, "kept"), NewRecording(OTHER_USER, T0, "refused"),
-         NewRecording(OTHER_USER, T0, "refused too")]
+        [
+            NewRecording(USER, T0, "kept"),
+            NewRecording(OTHER_USER, T0, "refused"),
+            NewRecording(OTHER_USER, T0, "refused too"),
+        ]
     )
     assert (result.ingested, result.refused) == (1, 2)
     assert result.refused_users == {OTHER_USER: 2}

@@ -1,0 +1,159 @@
+"""The operator CLI, as an operator runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from skill.cli import main
+from tests.conftest import ROOT, USER, make_wav
+
+CLI = str(ROOT / ".venv" / "bin" / "privacy-skill")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_jsonl(path: Path, *records: dict[str, object]) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def test_ingest_list_delete_today_and_audit(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], now: datetime
+) -> None:
+    make_wav(tmp_path / "clip.wav")
+    file = write_jsonl(
+        tmp_path / "in.jsonl",
+        {
+            "user_id": USER,
+            "recorded_at": now.isoformat(),
+            "transcript": "turn on the lights",
+            "audio_file": "clip.wav",
+        },
+        {
+            "user_id": USER,
+            "recorded_at": (now - timedelta(days=3)).isoformat(),
+            "transcript": "older",
+        },
+    )
+    assert run(capsys, "ingest", str(file))[1] == "ingested 2 recording(s)\n"
+
+    code, out, _ = run(capsys, "recordings", "list", "--user", USER, "--json")
+    listed = json.loads(out)
+    assert code == 0 and [r["transcript"] for r in listed] == ["turn on the lights", "older"]
+    assert listed[0]["has_audio"] is True and listed[0]["recorded_at"] == now.isoformat()
+
+    code, out, _ = run(
+        capsys, "recordings", "delete", "--user", USER, "--date", now.date().isoformat(), "--json"
+    )
+    assert json.loads(out)["count"] == 1
+    assert list((tmp_path / "audio").glob("*.wav")) == []
+
+    code, out, _ = run(capsys, "audit", "--user", USER, "--json")
+    [event] = json.loads(out)
+    assert event["action"] == "recordings_deleted" and event["details"]["count"] == 1
+    assert "lights" not in out
+
+
+def test_bad_file_is_refused_whole_with_line_numbers(
+    env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], now: datetime
+) -> None:
+    file = tmp_path / "in.jsonl"
+    good = json.dumps({"user_id": USER, "recorded_at": now.isoformat(), "transcript": "x"})
+    file.write_text(f"{good}\n{good}\n{{oops\n")
+    code, _, err = run(capsys, "ingest", str(file))
+    assert code == 2
+    assert "nothing was ingested" in err and "line 3: not valid JSON" in err
+    assert json.loads(run(capsys, "recordings", "list", "--user", USER, "--json")[1]) == []
+
+
+def test_consent_show_and_set(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    show = ("consent", "show", "--user", USER, "--json")
+    assert json.loads(run(capsys, *show)[1]) == {"human_review": False, "store_recordings": True}
+    run(capsys, "consent", "set", "--user", USER, "--purpose", "human_review", "--grant")
+    assert json.loads(run(capsys, *show)[1])["human_review"] is True
+    run(capsys, "consent", "set", "--user", USER, "--purpose", "store_recordings", "--withdraw")
+    assert json.loads(run(capsys, *show)[1]) == {"human_review": True, "store_recordings": False}
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("recordings", "delete", "--user", USER, "--date", "someday"), "unrecognised AMAZON.DATE"),
+        (("recordings", "delete", "--user", USER, "--date", "2999"), "future AMAZON.DATE"),
+        (
+            (
+                "recordings",
+                "delete",
+                "--user",
+                USER,
+                "--date",
+                "2026-11-26",
+                "--timezone",
+                "Mars/Base",
+            ),
+            "not an IANA time zone",
+        ),
+        (("ingest", "/nonexistent.jsonl"), "no such file"),
+    ],
+)
+def test_bad_input_is_a_clear_error(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err
+
+
+def test_console_script_help_and_db_upgrade(env: dict[str, str]) -> None:
+    help_text = subprocess.run([CLI, "--help"], capture_output=True, text=True, check=True).stdout
+    for verb in ("ingest", "recordings", "consent", "audit", "db", "dialog"):
+        assert verb in help_text
+    first = subprocess.run([CLI, "db", "upgrade"], capture_output=True, text=True, check=True)
+    again = subprocess.run([CLI, "db", "upgrade"], capture_output=True, text=True, check=True)
+    assert (first.stdout, again.stdout) == ("database upgraded\n", "database is up to date\n")
+
+
+def test_bad_setting_is_reported_not_a_traceback(
+    env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PRIVACY_SKILL_DEFAULT_TIMEZONE", "Nowhere/Land")
+    code, _, err = run(capsys, "consent", "show", "--user", USER)
+    assert code == 2 and "PRIVACY_SKILL_DEFAULT_TIMEZONE" in err
+
+
+def test_dialog_reads_turns_from_stdin(env: dict[str, str], tmp_path: Path, now: datetime) -> None:
+    file = write_jsonl(
+        tmp_path / "in.jsonl", {"user_id": USER, "recorded_at": now.isoformat(), "transcript": "hi"}
+    )
+    subprocess.run([CLI, "ingest", str(file)], check=True, capture_output=True)
+    result = subprocess.run(
+        [CLI, "dialog", "--user", USER],
+        input="what data do you keep\ndelete everything i've ever said\nyes\nquit\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    assert "I keep one recording of yours" in result.stdout
+    assert "Should I delete it?" in result.stdout
+    assert "Done. I deleted one recording." in result.stdout
+    listed = subprocess.run(
+        [CLI, "recordings", "list", "--user", USER, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert json.loads(listed) == []
