@@ -1,0 +1,77 @@
+"""One place that assembles a simulator: transport, Settings API stub, NLU and dialog driver.
+
+Used by ``dialog``, ``simulate`` and ``replay`` so that all three behave alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from skill.config import Config
+from skill.services import Services
+from skill.simulator.dialog import DialogDriver
+from skill.simulator.envelopes import DEFAULT_SKILL_ID, Caller, now_utc
+from skill.simulator.nlu import Nlu
+from skill.simulator.settings_stub import SettingsStub
+from skill.simulator.transports import Invoke, in_process, over_http, through_lambda
+
+UTC_ZONE = ZoneInfo("UTC")
+TransportName = Literal["in-process", "lambda", "endpoint"]
+
+
+@dataclass(frozen=True)
+class SimulatorOptions:
+    """Who talks, from where, when, and how the skill is reached."""
+
+    user_id: str = "amzn1.ask.account.SIMULATED"
+    """Alexa userId of the simulated account."""
+    device_id: str = "amzn1.ask.device.SIMULATED"
+    """Alexa deviceId of the simulated device."""
+    locale: str = "en-US"
+    """Device locale; picks the interaction model."""
+    zone: ZoneInfo = UTC_ZONE
+    """The device time zone the local Settings API reports."""
+    time: datetime | None = None
+    """A pinned request time for every turn; None means the real clock."""
+    transport: TransportName = "in-process"
+    """How requests reach the skill."""
+    endpoint: str | None = None
+    """The URL for the ``endpoint`` transport."""
+    skill_id: str = DEFAULT_SKILL_ID
+    """The application id requests are addressed to."""
+
+
+def make_invoke(options: SimulatorOptions, services: Services, config: Config) -> Invoke:
+    if options.transport == "lambda":
+        return through_lambda()
+    if options.transport == "endpoint":
+        if not options.endpoint:
+            raise ValueError("the endpoint transport needs a URL")
+        return over_http(options.endpoint)
+    return in_process(services, config)
+
+
+@contextmanager
+def simulator(
+    options: SimulatorOptions, services: Services, config: Config
+) -> Iterator[DialogDriver]:
+    """A dialog driver wired to the skill, with the device zone served on loopback."""
+    invoke = make_invoke(options, services, config)
+    nlu = Nlu.for_locale(options.locale)
+    pinned = options.time
+    clock: Callable[[], datetime] = (lambda: pinned) if pinned is not None else now_utc
+    with SettingsStub(default_zone=options.zone.key).running() as stub:
+        caller = Caller(
+            user_id=options.user_id,
+            device_id=options.device_id,
+            skill_id=options.skill_id,
+            locale=options.locale,
+            api_endpoint=stub.endpoint,
+            api_access_token=stub.access_token,
+        )
+        yield DialogDriver(invoke, nlu, caller, clock, options.zone)

@@ -1,0 +1,77 @@
+"""How the simulator reaches the skill: in process, through the Lambda entry point, or over HTTP.
+
+Each transport is a function from a request envelope (JSON object) to a response
+envelope, so the dialog driver does not care where the skill runs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from skill.alexa.builder import build_skill, handle_event
+from skill.config import Config
+from skill.services import Services
+
+Json = dict[str, Any]
+Invoke = Callable[[Json], Json]
+Signer = Callable[[bytes], dict[str, str]]
+"""Given the exact body bytes, the headers that sign them."""
+
+LAMBDA_FILE = Path(__file__).resolve().parents[2] / "lambda" / "lambda_function.py"
+
+
+class TransportError(RuntimeError):
+    """The skill could not be reached, or answered with an HTTP error."""
+
+
+def in_process(services: Services, config: Config) -> Invoke:
+    """The skill built by ``build_skill`` in this process."""
+    skill = build_skill(services, config)
+    return lambda event: handle_event(skill, event)
+
+
+def through_lambda(path: Path = LAMBDA_FILE) -> Invoke:
+    """``lambda_function.lambda_handler``, loaded from ``path`` as Lambda would."""
+    if not path.is_file():
+        raise TransportError(f"{path}: no Lambda entry point there")
+    spec = importlib.util.spec_from_file_location("lambda_function", path)
+    if spec is None or spec.loader is None:
+        raise TransportError(f"{path}: cannot be loaded")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("lambda_function", module)
+    spec.loader.exec_module(module)
+    handler: Callable[[Json, Any], Json] = module.lambda_handler
+    return lambda event: handler(json.loads(json.dumps(event)), None)
+
+
+def over_http(url: str, timeout: float = 10.0, signer: Signer | None = None) -> Invoke:
+    """POST each envelope to ``url`` (the skill's HTTPS endpoint, or http on loopback)."""
+
+    def invoke(event: Json) -> Json:
+        body = json.dumps(event).encode()
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if signer is not None:
+            headers.update(signer(body))
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                answer = json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            detail = error.read()[:200].decode("utf-8", "replace")
+            raise TransportError(f"{url} answered HTTP {error.code}: {detail}") from None
+        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            raise TransportError(f"{url} could not be reached: {error}") from None
+        except json.JSONDecodeError:
+            raise TransportError(f"{url} did not answer with JSON") from None
+        if not isinstance(answer, dict):
+            raise TransportError(f"{url} answered with something other than a JSON object")
+        return answer
+
+    return invoke
