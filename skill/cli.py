@@ -18,6 +18,9 @@ from skill.services.consent import UnknownPurpose
 from skill.services.ingest import IngestError, parse_jsonl
 from skill.services.models import PURPOSES
 from skill.services.recordings import DuplicateRecording
+from skill.simulator.commands import SimulatorUsageError
+from skill.simulator.nlu import InteractionModelError
+from skill.simulator.transports import TransportError
 
 
 class UsageError(ValueError):
@@ -76,10 +79,23 @@ def _parser() -> argparse.ArgumentParser:
     db_verbs = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     db_verbs.add_parser("upgrade", help="apply schema migrations")
 
+    from skill.simulator.commands import add_session_options
+
     dialog = verbs.add_parser("dialog", help="talk to the skill by typing (local simulator)")
-    dialog.add_argument("--user", default="amzn1.ask.account.DEMO", help="Alexa userId to act as")
-    dialog.add_argument("--timezone", help="the device time zone (default: the configured one)")
-    dialog.add_argument("--locale", default="en-US", help="interaction model locale")
+    add_session_options(dialog, default_user="amzn1.ask.account.DEMO")
+
+    simulate = verbs.add_parser(
+        "simulate", help="send typed turns of one session to the skill and show the dialog"
+    )
+    simulate.add_argument("turns", nargs="+", metavar="TURN", help="what the person says, in order")
+    simulate.add_argument("--json", action="store_true", help="one JSON object per turn")
+    add_session_options(simulate, default_user="amzn1.ask.account.SIMULATED")
+
+    nlu = verbs.add_parser("nlu", help="how the interaction model understands an utterance")
+    nlu.add_argument("utterance")
+    nlu.add_argument("--json", action="store_true", help="print {request_type, intent, slots}")
+    nlu.add_argument("--locale", default="en-US", help="interaction model locale")
+    nlu.add_argument("--time", help="reference time for dates, ISO 8601 with offset")
     return parser
 
 
@@ -87,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = Config.from_env()
+        if args.verb == "nlu":
+            from skill.simulator.commands import run_nlu
+
+            return run_nlu(args, config)
         if args.verb == "db":
             from skill.store.db import open_engine, upgrade
 
@@ -98,7 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, config, services)
         finally:
             services.close()
-    except (UsageError, ConfigError, UnknownPurpose, DuplicateRecording) as exc:
+    except (
+        UsageError,
+        ConfigError,
+        UnknownPurpose,
+        DuplicateRecording,
+        SimulatorUsageError,
+        InteractionModelError,
+        TransportError,
+    ) as exc:
         print(f"privacy-skill: {exc}", file=sys.stderr)
         return 2
     except IngestError as exc:
@@ -148,7 +176,13 @@ def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
                 print(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.action}  via {e.channel}  {details}")
         return 0
     if args.verb == "dialog":
-        return _dialog(args, config, services)
+        from skill.simulator.commands import run_dialog
+
+        return run_dialog(args, config, services)
+    if args.verb == "simulate":
+        from skill.simulator.commands import run_simulate
+
+        return run_simulate(args, config, services)
     raise UsageError(f"unknown command {args.verb}")
 
 
@@ -189,13 +223,6 @@ def _delete(args: argparse.Namespace, config: Config, services: Services) -> int
     else:
         print(f"deleted {deletion.count} recording(s) and {deletion.audio_files} audio file(s)")
     return 0
-
-
-def _dialog(args: argparse.Namespace, config: Config, services: Services) -> int:
-    from skill.simulator.interactive import run_interactive
-
-    zone = _zone(args.timezone) if args.timezone else config.default_timezone
-    return run_interactive(services, config, user_id=args.user, zone=zone, locale=args.locale)
 
 
 def _zone(name: str) -> ZoneInfo:

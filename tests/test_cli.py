@@ -157,3 +157,71 @@ def test_dialog_reads_turns_from_stdin(env: dict[str, str], tmp_path: Path, now:
         check=True,
     ).stdout
     assert json.loads(listed) == []
+
+
+def test_simulate_prints_one_json_object_per_turn(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "simulate",
+        "--json",
+        "--user",
+        USER,
+        "--time",
+        "2026-11-26T15:00:00Z",
+        "--timezone",
+        "Europe/Berlin",
+        "open voice privacy",
+        "what data do you keep",
+    )
+    turns = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert [t["utterance"] for t in turns] == ["open voice privacy", "what data do you keep"]
+    assert turns[0]["request"]["request"]["type"] == "LaunchRequest"
+    assert turns[1]["request"]["request"]["intent"]["name"] == "WhatDataIntent"
+    assert turns[1]["request"]["request"]["timestamp"] == "2026-11-26T15:00:00Z"
+    assert turns[1]["speech"].startswith("I don't have any recordings of yours.")
+    assert set(turns[0]) == {"utterance", "request", "response", "speech"}
+
+
+def test_simulate_reads_like_a_dialog(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, "simulate", "open voice privacy", "delete what I said today", "yes")
+    assert code == 0
+    assert "You: open voice privacy\nAlexa: Voice Privacy here." in out
+    assert "Alexa: You have no recordings from today" in out
+
+
+def test_nlu_json(capsys: pytest.CaptureFixture[str], env: dict[str, str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "nlu",
+        "--json",
+        "--time",
+        "2026-11-26T10:00:00+00:00",
+        "ask voice privacy to delete what i said yesterday",
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        "request_type": "IntentRequest",
+        "intent": "DeleteRecordingsIntent",
+        "slots": {"date": "2026-11-25"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("simulate", "--time", "2026-11-26T10:00:00", "hi"), "needs a UTC offset"),
+        (("simulate", "--timezone", "Moon/Crater", "hi"), "not an IANA time zone"),
+        (("simulate", "--locale", "xx-XX", "hi"), "xx-XX"),
+        (("simulate", "--endpoint", "http://127.0.0.1:9/alexa", "hi"), "could not be reached"),
+    ],
+)
+def test_simulate_bad_options(
+    env: dict[str, str], capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], message: str
+) -> None:
+    code, _, err = run(capsys, *argv)
+    assert code == 2 and message in err
