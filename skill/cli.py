@@ -96,6 +96,13 @@ def _parser() -> argparse.ArgumentParser:
     nlu.add_argument("--json", action="store_true", help="print {request_type, intent, slots}")
     nlu.add_argument("--locale", default="en-US", help="interaction model locale")
     nlu.add_argument("--time", help="reference time for dates, ISO 8601 with offset")
+    lint = verbs.add_parser("lint", help="check interaction models for what Alexa would refuse")
+    lint.add_argument(
+        "models",
+        nargs="*",
+        metavar="MODEL.json",
+        help="model files (default: every interaction_models/*.json)",
+    )
     return parser
 
 
@@ -103,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         config = Config.from_env()
+        if args.verb == "lint":
+            from skill.simulator.commands import run_lint
+
+            return run_lint(args)
         if args.verb == "nlu":
             from skill.simulator.commands import run_nlu
 

@@ -225,3 +225,18 @@ def test_simulate_bad_options(
 ) -> None:
     code, _, err = run(capsys, *argv)
     assert code == 2 and message in err
+
+
+def test_lint_passes_the_shipped_models_and_fails_a_broken_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "lint")
+    assert (code, out.strip().splitlines()[-1]) == (0, "1 model(s): 0 error(s), 0 warning(s)")
+
+    model = json.loads((ROOT / "interaction_models" / "en-US.json").read_text())
+    model["interactionModel"]["languageModel"]["invocationName"] = "privacy"
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(model))
+    code, out, _ = run(capsys, "lint", str(broken))
+    assert code == 1
+    assert "invocation-one-word" in out

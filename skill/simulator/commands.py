@@ -76,6 +76,23 @@ def parse_time(text: str) -> datetime:
     return moment
 
 
+def run_lint(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from skill.simulator.lint import has_errors, lint_file
+    from skill.simulator.nlu import MODELS_DIR
+
+    paths = [Path(p) for p in args.models] or sorted(MODELS_DIR.glob("*.json"))
+    if not paths:
+        raise SimulatorUsageError(f"no interaction models found in {MODELS_DIR}")
+    findings = [finding for path in paths for finding in lint_file(path)]
+    for finding in findings:
+        print(finding)
+    errors = sum(1 for f in findings if f.severity == "error")
+    print(f"{len(paths)} model(s): {errors} error(s), {len(findings) - errors} warning(s)")
+    return 1 if has_errors(findings) else 0
+
+
 def run_nlu(args: argparse.Namespace, config: Config) -> int:
     nlu = Nlu.for_locale(args.locale)
     moment = parse_time(args.time) if args.time else now_utc().astimezone(config.default_timezone)
