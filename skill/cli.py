@@ -103,6 +103,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MODEL.json",
         help="model files (default: every interaction_models/*.json)",
     )
+    replay = verbs.add_parser("replay", help="run scripted dialog tests (YAML); exit 1 on failure")
+    replay.add_argument("files", nargs="+", metavar="FILE", help="replay files or folders of them")
+    where = replay.add_mutually_exclusive_group()
+    where.add_argument(
+        "--lambda",
+        dest="use_lambda",
+        action="store_true",
+        help="go through lambda/lambda_function.py's lambda_handler",
+    )
+    where.add_argument(
+        "--endpoint", metavar="URL", help="POST requests to a running skill endpoint"
+    )
     return parser
 
 
@@ -114,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from skill.simulator.commands import run_lint
 
             return run_lint(args)
+        if args.verb == "replay":
+            from skill.simulator.commands import run_replay
+
+            return run_replay(args)
         if args.verb == "nlu":
             from skill.simulator.commands import run_nlu
 

@@ -240,3 +240,20 @@ def test_lint_passes_the_shipped_models_and_fails_a_broken_one(
     code, out, _ = run(capsys, "lint", str(broken))
     assert code == 1
     assert "invocation-one-word" in out
+
+
+def test_replay_reports_and_exits_1_on_a_failed_expectation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, out, _ = run(capsys, "replay", str(ROOT / "tests" / "replays"))
+    assert code == 0 and out.strip().splitlines()[-1].endswith("passed, 0 failed")
+    script = tmp_path / "wrong.yaml"
+    script.write_text(
+        "name: wrong on purpose\n"
+        "turns:\n"
+        "  - say: open voice privacy\n"
+        "    expect: {speech_contains: Goodbye}\n"
+    )
+    code, out, _ = run(capsys, "replay", str(script))
+    assert code == 1
+    assert "FAIL" in out and "0 passed, 1 failed" in out

@@ -93,6 +93,20 @@ def run_lint(args: argparse.Namespace) -> int:
     return 1 if has_errors(findings) else 0
 
 
+def run_replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from skill.simulator.replay import run_files
+
+    transport: TransportName = "in-process"
+    if args.use_lambda:
+        transport = "lambda"
+    elif args.endpoint:
+        transport = "endpoint"
+    console = Console(highlight=False)
+    return run_files([Path(f) for f in args.files], console, transport, args.endpoint)
+
+
 def run_nlu(args: argparse.Namespace, config: Config) -> int:
     nlu = Nlu.for_locale(args.locale)
     moment = parse_time(args.time) if args.time else now_utc().astimezone(config.default_timezone)

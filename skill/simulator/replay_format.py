@@ -1,0 +1,468 @@
+"""Replay files: loading and strict validation (the format is documented in ``replay.py``).
+
+A replay file is YAML read with YAML 1.2 scalars: only ``true``/``false`` are booleans (``say:
+yes`` is the word "yes", not True) and times and dates stay text until a key that wants a time
+parses it. Every mapping is checked against the keys it may have, duplicate keys included, so a
+typo is an error that names the file and the place (``turns[2].expect.speech_contain``), never an
+expectation that silently is not checked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from skill.services.models import PURPOSES
+from skill.simulator.nlu import MODELS_DIR
+
+__all__ = [
+    "DEFAULT_TIME",
+    "DEFAULT_USER",
+    "After",
+    "Expect",
+    "ReplayFileError",
+    "Script",
+    "Seed",
+    "SeedRecording",
+    "Settings",
+    "Step",
+    "load_script",
+    "parse_duration",
+]
+
+DEFAULT_USER = "amzn1.ask.account.REPLAY"
+DEFAULT_TIME = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
+"""Every turn's request time unless a file pins another: files replay the same on any day."""
+CONFIRMATION_STATUSES = ("NONE", "CONFIRMED", "DENIED")
+_DURATION = re.compile(r"(\d+)([smhdw])")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+Where = str
+"""A place in a file, as a reader would point at it: ``turns[2].expect.speech``."""
+
+
+class ReplayFileError(ValueError):
+    """A replay file cannot be used: it is missing, not YAML, or not the replay format."""
+
+    def __init__(self, file: Path | str, where: Where, message: str) -> None:
+        self.file = str(file)
+        self.where = where
+        self.message = message
+        super().__init__(f"{file}: {where}: {message}" if where else f"{file}: {message}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Who speaks, when and where, for every turn of a file."""
+
+    user: str = DEFAULT_USER
+    """Alexa userId of the speaker; seed data and ``after`` checks belong to this user."""
+    time: datetime = DEFAULT_TIME
+    """The pinned request time of every turn (aware)."""
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    """The device time zone the simulated Alexa Settings API reports."""
+    locale: str = "en-US"
+    """Device locale; picks the interaction model and the skill's language."""
+
+
+@dataclass(frozen=True)
+class SeedRecording:
+    """One recording stored before the first turn."""
+
+    at: datetime
+    """When it was said (aware); ``ago`` in the file is resolved against ``settings.time``."""
+    transcript: str
+    """What was recognised."""
+    audio: bool = True
+    """Whether a (tiny, generated) WAV file is stored with it."""
+
+
+@dataclass(frozen=True)
+class Seed:
+    """Data put in place before the first turn."""
+
+    recordings: tuple[SeedRecording, ...] = ()
+    """Recordings of ``settings.user``."""
+    consent: Mapping[str, bool] = field(default_factory=dict)
+    """Purpose -> granted, recorded through the consent service (channel ``cli``)."""
+
+    @property
+    def empty(self) -> bool:
+        return not self.recordings and not self.consent
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What one turn must show; None (or empty) means "not checked"."""
+
+    request: str | None = None
+    """The request type sent to the skill (LaunchRequest, IntentRequest, ...)."""
+    speech: str | None = None
+    """The whole of what was heard, whitespace runs counted as one space."""
+    speech_contains: tuple[str, ...] = ()
+    """Parts the speech must contain, each checked on its own."""
+    speech_matches: re.Pattern[str] | None = None
+    """A regular expression ``re.search`` must find in the speech."""
+    intent: str | None = None
+    """The intent name sent to the skill."""
+    slots: Mapping[str, str | None] = field(default_factory=dict)
+    """Slot name -> value sent; only the slots named are checked, None means "not filled"."""
+    confirmation: str | None = None
+    """``intent.confirmationStatus`` sent: NONE, CONFIRMED or DENIED."""
+    directives: tuple[str, ...] | None = None
+    """The exact list of directive types in the response; () means none."""
+    session_ends: bool | None = None
+    """Whether the session is over after the turn (the skill ended it)."""
+    card_title: str | None = None
+    """The title of the card the skill sent."""
+    card_contains: tuple[str, ...] = ()
+    """Parts the card's text must contain."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One turn of the script: an utterance and its expectations."""
+
+    say: str
+    """What the person says (typed, as to the simulator)."""
+    expect: Expect
+    """What must be seen for this turn."""
+
+
+@dataclass(frozen=True)
+class After:
+    """Checks on stored data once the dialog is over."""
+
+    recordings: int | None = None
+    """How many recordings ``settings.user`` has left; None means not checked."""
+    consent: Mapping[str, bool] = field(default_factory=dict)
+    """Purpose -> granted, as the consent service reports it now."""
+
+    @property
+    def empty(self) -> bool:
+        return self.recordings is None and not self.consent
+
+
+@dataclass(frozen=True)
+class Script:
+    """A validated replay file."""
+
+    file: str
+    """The path it was loaded from, as given."""
+    name: str
+    """What the dialog shows (the file's ``name``, else its stem)."""
+    settings: Settings
+    """Speaker, time, zone and locale."""
+    seed: Seed
+    """Data in place before the first turn."""
+    turns: tuple[Step, ...]
+    """The turns, in order (at least one)."""
+    after: After
+    """Checks after the last turn."""
+
+
+# --- YAML reading ---------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans, times as text, and duplicate keys refused."""
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL, _TIMESTAMP)]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
+    loader.flatten_mapping(node)
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark
+            )
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=True)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReplayFileError(path, "", "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReplayFileError(path, "", f"cannot be read ({exc})") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no object tags
+    except yaml.YAMLError as exc:
+        detail = " ".join(str(exc).split())
+        raise ReplayFileError(path, "", f"not valid YAML: {detail}") from None
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+class _Checker:
+    """Validation helpers that know which file they are reading."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: Where, message: str) -> ReplayFileError:
+        return ReplayFileError(self.path, where, message)
+
+    def mapping(
+        self,
+        value: Any,
+        where: Where,
+        allowed: tuple[str, ...],
+        required: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(where or "top level", f"expected a mapping, got {_kind(value)}")
+        for key in value:
+            if key not in allowed:
+                hint = difflib.get_close_matches(str(key), allowed, n=1)
+                known = f"did you mean {hint[0]!r}?" if hint else f"known: {', '.join(allowed)}"
+                raise self.fail(_join(where, str(key)), f"unknown key ({known})")
+        for key in required:
+            if key not in value:
+                raise self.fail(where or "top level", f"missing required key {key!r}")
+        return value
+
+    def text(self, value: Any, where: Where, *, empty_ok: bool = False) -> str:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)  # `slots: {number: 3}` means the text "3"
+        if not isinstance(value, str):
+            raise self.fail(where, f"expected text, got {_kind(value)}")
+        if not empty_ok and not value.strip():
+            raise self.fail(where, "must not be empty")
+        return value
+
+    def texts(self, value: Any, where: Where) -> tuple[str, ...]:
+        if isinstance(value, list):
+            return tuple(self.text(item, f"{where}[{i}]") for i, item in enumerate(value, 1))
+        return (self.text(value, where),)
+
+    def flag(self, value: Any, where: Where) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def moment(self, value: Any, where: Where) -> datetime:
+        text = self.text(value, where)
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            raise self.fail(where, f"{text!r} is not an ISO 8601 time") from None
+        if moment.tzinfo is None:
+            raise self.fail(where, f"{text!r} needs a UTC offset, e.g. 2026-11-26T15:00:00Z")
+        return moment
+
+    def consent(self, value: Any, where: Where) -> dict[str, bool]:
+        given = self.mapping(value, where, PURPOSES)
+        return {
+            purpose: self.flag(granted, _join(where, purpose)) for purpose, granted in given.items()
+        }
+
+
+def load_script(path: Path) -> Script:
+    """Read and validate one replay file; raise ReplayFileError naming what is wrong."""
+    check = _Checker(path)
+    top = check.mapping(
+        _read_yaml(path), "", ("name", "settings", "seed", "turns", "after"), ("turns",)
+    )
+    name = check.text(top["name"], "name") if "name" in top else path.stem
+    settings = _settings(check, top.get("settings", {}))
+    seed = _seed(check, top.get("seed", {}), settings.time)
+    turns = top["turns"]
+    if not isinstance(turns, list) or not turns:
+        raise check.fail("turns", "expected a list of at least one turn")
+    steps = tuple(_step(check, turn, f"turns[{i}]") for i, turn in enumerate(turns, 1))
+    return Script(str(path), name, settings, seed, steps, _after(check, top.get("after", {})))
+
+
+def _settings(check: _Checker, value: Any) -> Settings:
+    given = check.mapping(value, "settings", ("user", "time", "timezone", "locale"))
+    settings = Settings()
+    user = check.text(given["user"], "settings.user") if "user" in given else settings.user
+    time = check.moment(given["time"], "settings.time") if "time" in given else settings.time
+    zone = settings.zone
+    if "timezone" in given:
+        zone_name = check.text(given["timezone"], "settings.timezone")
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise check.fail(
+                "settings.timezone", f"{zone_name!r} is not an IANA time zone"
+            ) from None
+    locale = settings.locale
+    if "locale" in given:
+        locale = check.text(given["locale"], "settings.locale")
+        if "/" in locale or not (MODELS_DIR / f"{locale}.json").is_file():
+            raise check.fail("settings.locale", f"no interaction model for {locale!r}")
+    return Settings(user=user, time=time, zone=zone, locale=locale)
+
+
+def _seed(check: _Checker, value: Any, now: datetime) -> Seed:
+    given = check.mapping(value, "seed", ("recordings", "consent"))
+    listed = given.get("recordings", [])
+    if not isinstance(listed, list):
+        raise check.fail("seed.recordings", f"expected a list, got {_kind(listed)}")
+    recordings = []
+    for i, item in enumerate(listed, 1):
+        where = f"seed.recordings[{i}]"
+        entry = check.mapping(item, where, ("at", "ago", "transcript", "audio"), ("transcript",))
+        if ("at" in entry) == ("ago" in entry):
+            raise check.fail(where, "give exactly one of 'at' (a time) or 'ago' (e.g. 2h)")
+        if "at" in entry:
+            at = check.moment(entry["at"], f"{where}.at")
+        else:
+            ago = check.text(entry["ago"], f"{where}.ago")
+            try:
+                at = now - parse_duration(ago)
+            except ValueError as exc:
+                raise check.fail(f"{where}.ago", str(exc)) from None
+        audio = check.flag(entry["audio"], f"{where}.audio") if "audio" in entry else True
+        recordings.append(
+            SeedRecording(at, check.text(entry["transcript"], f"{where}.transcript"), audio)
+        )
+    consent = check.consent(given["consent"], "seed.consent") if "consent" in given else {}
+    return Seed(tuple(recordings), consent)
+
+
+def _step(check: _Checker, value: Any, where: Where) -> Step:
+    given = check.mapping(value, where, ("say", "expect"), ("say",))
+    say = check.text(given["say"], f"{where}.say")
+    return Step(say, _expect(check, given.get("expect", {}), f"{where}.expect"))
+
+
+_EXPECT_KEYS = (
+    "request",
+    "speech",
+    "speech_contains",
+    "speech_matches",
+    "intent",
+    "slots",
+    "confirmation",
+    "directives",
+    "session_ends",
+    "card_title",
+    "card_contains",
+)
+
+
+def _expect(check: _Checker, value: Any, where: Where) -> Expect:
+    given = check.mapping(value, where, _EXPECT_KEYS)
+
+    def text(key: str) -> str | None:
+        return check.text(given[key], _join(where, key)) if key in given else None
+
+    def texts(key: str) -> tuple[str, ...]:
+        return check.texts(given[key], _join(where, key)) if key in given else ()
+
+    pattern = None
+    if "speech_matches" in given:
+        source = check.text(given["speech_matches"], _join(where, "speech_matches"))
+        try:
+            pattern = re.compile(source)
+        except re.error as exc:
+            where_pattern = _join(where, "speech_matches")
+            raise check.fail(where_pattern, f"bad regular expression: {exc}") from None
+    slots: dict[str, str | None] = {}
+    if "slots" in given:
+        slot_values = given["slots"]
+        if not isinstance(slot_values, dict):
+            raise check.fail(_join(where, "slots"), f"expected a mapping, got {_kind(slot_values)}")
+        for slot, slot_value in slot_values.items():
+            slot_where = _join(where, f"slots.{slot}")
+            slots[check.text(slot, slot_where)] = (
+                None if slot_value is None else check.text(slot_value, slot_where)
+            )
+    confirmation = text("confirmation")
+    if confirmation is not None and confirmation not in CONFIRMATION_STATUSES:
+        raise check.fail(
+            _join(where, "confirmation"), f"expected one of {', '.join(CONFIRMATION_STATUSES)}"
+        )
+    directives = None
+    if "directives" in given:
+        if not isinstance(given["directives"], list):
+            raise check.fail(_join(where, "directives"), "expected a list ([] for none)")
+        directives = check.texts(given["directives"], _join(where, "directives"))
+    ends = (
+        check.flag(given["session_ends"], _join(where, "session_ends"))
+        if ("session_ends" in given)
+        else None
+    )
+    return Expect(
+        request=text("request"),
+        speech=text("speech"),
+        speech_contains=texts("speech_contains"),
+        speech_matches=pattern,
+        intent=text("intent"),
+        slots=slots,
+        confirmation=confirmation,
+        directives=directives,
+        session_ends=ends,
+        card_title=text("card_title"),
+        card_contains=texts("card_contains"),
+    )
+
+
+def _after(check: _Checker, value: Any) -> After:
+    given = check.mapping(value, "after", ("recordings", "consent"))
+    count = None
+    if "recordings" in given:
+        count = given["recordings"]
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise check.fail("after.recordings", "expected a whole number, 0 or more")
+    consent = check.consent(given["consent"], "after.consent") if "consent" in given else {}
+    return After(count, consent)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``15m``, ``2h``, ``3d``, ``1w`` or combinations such as ``1d12h``."""
+    compact = text.replace(" ", "")
+    if not compact or _DURATION.sub("", compact):
+        raise ValueError(
+            f"{text!r} is not a duration: a number and a unit (s, m, h, d, w), e.g. 2h or 1d12h"
+        )
+    total = timedelta()
+    for amount, unit in _DURATION.findall(compact):
+        total += timedelta(**{_UNITS[unit]: int(amount)})
+    return total
+
+
+def _join(where: Where, key: str) -> Where:
+    return f"{where}.{key}" if where else key
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "text"}
+    return names.get(type(value), type(value).__name__)
