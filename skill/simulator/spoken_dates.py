@@ -2,8 +2,9 @@
 
 Alexa turns what a person says into an ISO-8601-like string: a day (``2026-11-26``), an ISO week
 (``2026-W48``), a weekend (``2026-W48-WE``), a month (``2026-11``), a year (``2026``), a decade
-(``202X``) or a season (``2026-WI``). A bare weekday, month or day of the month is biased to the
-future: "march" in November is next March, "the third" after the third is next month's third.
+(``202X``) or a season (``2026-WI``, winter labelled by the year it starts in). A bare weekday,
+month, season or day of the month is biased to the future: "march" in November is next March,
+"the third" after the third is next month's third; "last ..." is the latest one that is over.
 
 ``to_amazon_date`` returns None for anything that is not a date phrase; that is a normal result,
 not an error. Only ``today`` is an input: the caller decides which day "today" is (the device's
@@ -16,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-__all__ = ["to_amazon_date"]
+__all__ = ["could_be_date", "to_amazon_date"]
 
 _ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = [
@@ -55,6 +56,12 @@ _WEEKDAYS = {
     )
 }
 _SEASONS = {"winter": "WI", "spring": "SP", "summer": "SU", "fall": "FA", "autumn": "FA"}
+_SEASON_STARTS = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}
+_STEPS = {"this": 0, "last": -1, "past": -1, "next": 1, "coming": 1}
+_DECADE_WORDS = {
+    "twenties": 2, "thirties": 3, "forties": 4, "fifties": 5, "sixties": 6, "seventies": 7,
+    "eighties": 8, "nineties": 9,
+}  # fmt: skip
 _FIXED_DAYS = {
     "today": 0,
     "yesterday": -1,
@@ -70,6 +77,10 @@ _NUMERIC_ORDINAL = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)$")
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 Words = Sequence[str]
+_ANCHORS = frozenset(
+    [*_MONTHS, *_WEEKDAYS, *_SEASONS, *_DECADE_WORDS, *_ORDINAL_WORDS, *_CARDINALS, *_TENS]
+)
+_ANCHORS |= {"today", "yesterday", "tomorrow", "week", "weekend", "month", "year", "decade"}
 
 
 def to_amazon_date(phrase: str, today: date) -> str | None:
@@ -81,13 +92,20 @@ def to_amazon_date(phrase: str, today: date) -> str | None:
     words = _words(raw)
     if words and words[0] in _LEADING_PREPOSITIONS:
         words = words[1:]
-    if not words:
+    if not words or not could_be_date(words):
         return None
     for rule in _RULES:
         value = rule(words, today)
         if value is not None:
             return value
     return None
+
+
+def could_be_date(words: Sequence[str]) -> bool:
+    """Whether ``words`` (lower case) hold a word every date phrase has: a day, month, season or
+    period name, a number word, or digits. False means ``to_amazon_date`` finds no date in any
+    run of them, so callers trying many runs of an utterance can skip it at once."""
+    return any(word in _ANCHORS or any(c.isdigit() for c in word) for word in words)
 
 
 def _words(text: str) -> list[str]:
@@ -196,11 +214,10 @@ def _fixed(words: Words, today: date) -> str | None:
 
 
 def _relative_period(words: Words, today: date) -> str | None:
-    """this/last/next + week, weekend, month, year, decade, season."""
-    if len(words) != 2 or words[0] not in ("this", "last", "next", "past", "coming"):
+    """this/last/next + week, weekend, month, year, decade."""
+    if len(words) != 2 or words[0] not in _STEPS:
         return None
-    step = {"this": 0, "last": -1, "past": -1, "next": 1, "coming": 1}[words[0]]
-    unit = words[1]
+    step, unit = _STEPS[words[0]], words[1]
     if unit in ("week", "weekend"):
         return _week(today + timedelta(weeks=step), weekend=unit == "weekend")
     if unit == "month":
@@ -209,9 +226,76 @@ def _relative_period(words: Words, today: date) -> str | None:
         return f"{today.year + step:04d}"
     if unit == "decade":
         return f"{today.year // 10 + step}X"
-    if unit in _SEASONS:
-        return f"{today.year + step:04d}-{_SEASONS[unit]}"
     return None
+
+
+def _season(words: Words, today: date) -> str | None:
+    """A season, meteorological and northern: "winter" (the one under way, else the next),
+    "this summer" (this year's, or the winter under way), "last spring" (the latest that has
+    ended), "next fall" (the first that has not begun). Winter is labelled by the year it
+    starts in: ``2026-WI`` is December 2026 to February 2027."""
+    modifier = "bare"
+    if len(words) == 2 and words[0] in _STEPS:
+        modifier, words = words[0], words[1:]
+    elif words[:1] == ["the"]:  # "during the summer"
+        words = words[1:]
+    if len(words) != 1 or words[0] not in _SEASONS:
+        return None
+    code = _SEASONS[words[0]]
+    under_way = [y for y in (today.year - 1, today.year) if _in_season(today, y, code)]
+    if modifier in ("last", "past"):
+        year = today.year
+        while _season_days(year, code)[1] >= today:
+            year -= 1
+    elif modifier in ("next", "coming"):
+        year = today.year - 1
+        while _season_days(year, code)[0] <= today:
+            year += 1
+    elif under_way:
+        year = under_way[0]
+    elif modifier == "this":
+        year = today.year
+    else:  # future bias
+        year = today.year - 1
+        while _season_days(year, code)[1] < today:
+            year += 1
+    return f"{year:04d}-{code}"
+
+
+def _in_season(day: date, year: int, code: str) -> bool:
+    first, last = _season_days(year, code)
+    return first <= day <= last
+
+
+def _season_days(year: int, code: str) -> tuple[date, date]:
+    """First and last day of season ``code`` labelled ``year``."""
+    start = _SEASON_STARTS[code]
+    first = date(year, start, 1)
+    after = date(year + (start + 3 > 12), (start + 3 - 1) % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
+def _decade(words: Words, today: date) -> str | None:
+    """A named decade, the latest that has begun: "the nineties" (199X), "the twenties" (202X in
+    the 2020s), "the 1980s", "the 80s", "the two thousands" (200X)."""
+    if words[:1] == ["the"]:
+        words = words[1:]
+    if len(words) != 1 and words != ["two", "thousands"]:
+        return None
+    word = words[0] if len(words) == 1 else "2000s"
+    digits = re.fullmatch(r"(\d{2})?(\d)0s", word)
+    if word in _DECADE_WORDS:
+        tens = _DECADE_WORDS[word]
+    elif digits is None:
+        return None
+    elif digits[1]:
+        return f"{digits[1]}{digits[2]}X"
+    else:
+        tens = int(digits[2])
+    century = today.year // 100
+    if century * 100 + tens * 10 > today.year:
+        century -= 1
+    return f"{century}{tens}X"
 
 
 def _weekday(words: Words, today: date) -> str | None:
@@ -239,6 +323,8 @@ def _month_name(words: Words, today: date) -> str | None:
     month, rest = _MONTHS[words[0]], list(words[1:])
     if rest[:1] == ["of"]:
         rest = rest[1:]
+    if len(rest) == 2 and rest[0] in _STEPS and rest[1] == "year" and modifier == "this":
+        return _month(today.year + _STEPS[rest[0]], month)  # "march last year"
     if rest:
         year = _year(rest)
         return _month(year, month) if year is not None and modifier == "this" else None
@@ -304,8 +390,11 @@ def _bare_day(words: Words, today: date) -> str | None:
 
 
 def _bare_year(words: Words, today: date) -> str | None:
-    if words and words[0] == "the" and words[-1] == "year":
-        words = words[1:-1]
+    """A year: "2025", "twenty twenty five", "the year two thousand and nine"."""
+    if words[:2] == ["the", "year"]:
+        words = words[2:]
+    elif words[:1] == ["year"]:
+        words = words[1:]
     year = _year(words)
     return None if year is None else f"{year:04d}"
 
@@ -313,6 +402,8 @@ def _bare_year(words: Words, today: date) -> str | None:
 _RULES: tuple[Callable[[Words, date], str | None], ...] = (
     _fixed,
     _relative_period,
+    _season,
+    _decade,
     _weekday,
     _month_name,
     _day_and_month,

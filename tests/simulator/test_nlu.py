@@ -13,6 +13,7 @@ from skill.simulator import nlu as nlu_module
 from skill.simulator.nlu import InteractionModelError, Nlu, NluResult, UnknownLocaleError
 
 TODAY = date(2026, 11, 26)
+FALLBACK = "AMAZON.FallbackIntent"
 EN_US = Path(__file__).parents[2] / "interaction_models" / "en-US.json"
 
 MODEL: dict[str, Any] = {
@@ -189,6 +190,14 @@ def test_yes_no_is_understood_even_when_not_declared() -> None:
     assert bare.yes_no("delete it") is None
 
 
+def test_yes_no_led_by_an_answer_or_paraphrased() -> None:
+    bare = Nlu({"languageModel": {"invocationName": "x", "intents": []}})
+    assert bare.yes_no("No, keep it.") is False
+    assert bare.yes_no("yes please") is True
+    assert bare.yes_no("yeah go ahead") is True
+    assert bare.yes_no("okay stop") is None  # "okay" there is not an answer
+
+
 def test_slot_answer(nlu: Nlu) -> None:
     assert nlu.parse_slot("DeleteRecordingsIntent", "date", "yesterday", TODAY) == "2026-11-25"
     assert nlu.parse_slot("DeleteRecordingsIntent", "date", "for last week", TODAY) == "2026-W47"
@@ -242,6 +251,65 @@ def test_unknown_locale_lists_available(tmp_path: Path, monkeypatch: pytest.Monk
     with pytest.raises(UnknownLocaleError, match=r"'fr-FR'.*available: de-DE, en-GB"):
         Nlu.for_locale("fr-FR")
     assert Nlu.for_locale("en-GB").invocation_name == "test skill"
+
+
+NOTES_MODEL: dict[str, Any] = {
+    "languageModel": {
+        "invocationName": "note keeper",
+        "intents": [
+            {"name": "AMAZON.FallbackIntent", "samples": []},
+            {
+                "name": "ClearNotesIntent",
+                "slots": [{"name": "day", "type": "AMAZON.DATE"}],
+                "samples": ["delete my notes", "erase my notes", "delete the notes from {day}"],
+            },
+            {"name": "ReadNotesIntent", "samples": ["read my notes", "what notes do you have"]},
+            {"name": "KeepNotesIntent", "samples": ["keep my notes safe"]},
+            {"name": "GuardNotesIntent", "samples": ["keep my notes secret"]},
+        ],
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def notes() -> Nlu:
+    return Nlu(NOTES_MODEL)
+
+
+class TestParaphrases:
+    """Utterances no sample matches word for word, resolved as the nearest sample's intent."""
+
+    def test_synonyms_come_from_the_model(self, notes: Nlu) -> None:
+        # "delete my notes" / "erase my notes": erase stands for delete in any of its samples
+        result = notes.parse("could you erase all the notes from yesterday", TODAY)
+        assert intent(result) == ("ClearNotesIntent", {"day": "2026-11-25"})
+        assert 0 < result.score < 1
+
+    def test_inflections_and_politeness_do_not_matter(self, notes: Nlu) -> None:
+        assert notes.parse("please just delete the note for me", TODAY).intent == "ClearNotesIntent"
+        assert notes.parse("reading my notes", TODAY).intent == "ReadNotesIntent"
+
+    def test_a_word_the_model_never_uses_falls_back(self, notes: Nlu) -> None:
+        assert notes.parse("delete my notes and photos", TODAY).intent == FALLBACK
+
+    def test_a_date_needs_a_sample_with_a_date_slot(self, notes: Nlu) -> None:
+        assert notes.parse("read my notes from yesterday", TODAY).intent == FALLBACK
+
+    def test_negation_must_agree(self, notes: Nlu) -> None:
+        assert notes.parse("don't delete my notes", TODAY).intent == FALLBACK
+        assert notes.parse("never erase the notes", TODAY).intent == FALLBACK
+
+    def test_a_question_is_not_a_command(self, notes: Nlu) -> None:
+        assert notes.parse("do you delete my notes", TODAY).intent == FALLBACK
+        assert notes.parse("which notes do you have", TODAY).intent == "ReadNotesIntent"
+
+    def test_what_a_sample_is_about_must_be_said(self, notes: Nlu) -> None:
+        # shares "my notes" with "read my notes", but not "read"
+        assert notes.parse("my notes", TODAY).intent == FALLBACK
+
+    def test_two_intents_equally_near_is_not_a_guess(self, notes: Nlu) -> None:
+        assert notes.parse("keep my notes", TODAY).intent == FALLBACK
+        assert notes.parse("keep my notes very safe", TODAY).intent == "KeepNotesIntent"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,70 @@
+"""The benchmark suite: every figure the project measures, printed one a line or as JSON.
+
+    python bench/run.py [--quick] [--json] [--only NAME ...]
+
+Each benchmark is a function ``(quick: bool) -> dict[str, float]`` registered in BENCHMARKS by
+name as ``"module:function"``; it is imported only when it runs, so one benchmark's
+dependencies do not slow or break another. ``--quick`` shortens every timing loop (smoke
+tests); figures from it are rough. Not part of the test run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+Benchmark = Callable[[bool], dict[str, float]]
+
+# name -> "module:function"; add new benchmarks here.
+BENCHMARKS: dict[str, str] = {
+    "nlu": "bench.nlu_bench:nlu_per_second",
+}
+
+
+def load(name: str) -> Benchmark:
+    """The benchmark function registered as ``name``."""
+    module_name, _, function = BENCHMARKS[name].partition(":")
+    benchmark: Benchmark = getattr(importlib.import_module(module_name), function)
+    return benchmark
+
+
+def run(names: Sequence[str], quick: bool) -> dict[str, float]:
+    """Run the named benchmarks in order; all their figures in one mapping."""
+    figures: dict[str, float] = {}
+    for name in names:
+        figures.update(load(name)(quick))
+    return figures
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="short timing loops (smoke test)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(BENCHMARKS),
+        metavar="NAME",
+        help=f"run only this benchmark (repeatable; one of {', '.join(sorted(BENCHMARKS))})",
+    )
+    args = parser.parse_args(argv)
+    if str(ROOT) not in sys.path:  # run as a script: make `bench` and `skill` importable
+        sys.path.insert(0, str(ROOT))
+    figures = run(args.only or list(BENCHMARKS), args.quick)
+    if args.json:
+        print(json.dumps(figures, indent=2, sort_keys=True))
+    else:
+        width = max(map(len, figures), default=0)
+        for name, value in figures.items():
+            print(f"{name:<{width}}  {value:,.6g}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
