@@ -96,6 +96,19 @@ def _parser() -> argparse.ArgumentParser:
     nlu.add_argument("--json", action="store_true", help="print {request_type, intent, slots}")
     nlu.add_argument("--locale", default="en-US", help="interaction model locale")
     nlu.add_argument("--time", help="reference time for dates, ISO 8601 with offset")
+    serve = verbs.add_parser("serve", help="run the HTTPS skill endpoint (POST /alexa) on gunicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port (default 8080)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 2-4)")
+    serve.add_argument(
+        "--dev-trust",
+        metavar="DIR",
+        type=Path,
+        help="trust only DIR/ca.pem from dev-certs instead of Amazon's chain (testing only)",
+    )
+    certs = verbs.add_parser("dev-certs", help="write a local CA and signing key for offline tests")
+    certs.add_argument("directory", type=Path, metavar="DIR")
+
     lint = verbs.add_parser("lint", help="check interaction models for what Alexa would refuse")
     lint.add_argument(
         "models",
@@ -134,6 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             from skill.simulator.commands import run_nlu
 
             return run_nlu(args, config)
+        if args.verb == "dev-certs":
+            from skill.web.devcerts import write_dev_certs
+
+            for path in write_dev_certs(args.directory):
+                print(path)
+            return 0
+        if args.verb == "serve":
+            from skill.web.server import DEFAULT_WORKERS, serve
+
+            serve(args.host, args.port, args.workers or DEFAULT_WORKERS, args.dev_trust)
+            return 0
         if args.verb == "db":
             from skill.store.db import open_engine, upgrade
 

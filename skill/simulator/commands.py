@@ -6,6 +6,7 @@ import argparse
 import json
 from dataclasses import asdict
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.console import Console
@@ -39,6 +40,12 @@ def add_session_options(parser: argparse.ArgumentParser, default_user: str) -> N
     where.add_argument(
         "--endpoint", metavar="URL", help="POST requests to a running skill endpoint"
     )
+    parser.add_argument(
+        "--sign",
+        metavar="DIR",
+        type=Path,
+        help="with --endpoint: sign requests with DIR/signing-key.pem (see dev-certs)",
+    )
 
 
 def options_from(args: argparse.Namespace, config: Config) -> SimulatorOptions:
@@ -54,7 +61,21 @@ def options_from(args: argparse.Namespace, config: Config) -> SimulatorOptions:
         time=parse_time(args.time) if args.time else None,
         transport=transport,
         endpoint=args.endpoint,
+        sign_with=_signing_dir(args),
     )
+
+
+def _signing_dir(args: argparse.Namespace) -> Path | None:
+    if args.sign is None:
+        return None
+    if not args.endpoint:
+        raise SimulatorUsageError("--sign goes with --endpoint URL")
+    if not (args.sign / "signing-key.pem").is_file():
+        raise SimulatorUsageError(
+            f"{args.sign}/signing-key.pem not found; "
+            f"create it with: privacy-skill dev-certs {args.sign}"
+        )
+    return Path(args.sign)
 
 
 def zone_named(name: str) -> ZoneInfo:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from skill.simulator.dialog import DialogDriver
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, Caller, now_utc
 from skill.simulator.nlu import Nlu
 from skill.simulator.settings_stub import SettingsStub
+from skill.simulator.signing import dev_signer
 from skill.simulator.transports import Invoke, in_process, over_http, through_lambda
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -44,6 +46,8 @@ class SimulatorOptions:
     """The URL for the ``endpoint`` transport."""
     skill_id: str = DEFAULT_SKILL_ID
     """The application id requests are addressed to."""
+    sign_with: Path | None = None
+    """For the endpoint transport: sign requests with dev-certs material from this folder."""
 
 
 def make_invoke(options: SimulatorOptions, services: Services, config: Config) -> Invoke:
@@ -52,7 +56,8 @@ def make_invoke(options: SimulatorOptions, services: Services, config: Config) -
     if options.transport == "endpoint":
         if not options.endpoint:
             raise ValueError("the endpoint transport needs a URL")
-        return over_http(options.endpoint)
+        signer = dev_signer(options.sign_with) if options.sign_with else None
+        return over_http(options.endpoint, signer=signer)
     return in_process(services, config)
 
 

@@ -1,0 +1,1 @@
+"""The HTTPS web service: Flask app factory, the Alexa endpoint and request verification."""

@@ -1,0 +1,107 @@
+"""`privacy-skill serve` on gunicorn, driven by the simulator with signed requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+CLI = str(ROOT / ".venv" / "bin" / "privacy-skill")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(
+    env: dict[str, str], tmp_path: Path
+) -> Iterator[tuple[str, Path, subprocess.Popen[str]]]:
+    certs = tmp_path / "certs"
+    subprocess.run([CLI, "dev-certs", str(certs)], check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen(
+        [CLI, "serve", "--port", str(port), "--workers", "2", "--dev-trust", str(certs)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=os.environ.copy(),
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail(f"server did not start: {process.communicate()[0]}")
+    yield url, certs, process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def test_dev_certs_files(tmp_path: Path) -> None:
+    out = subprocess.run(
+        [CLI, "dev-certs", str(tmp_path / "c")], check=True, capture_output=True, text=True
+    ).stdout
+    names = sorted(Path(line).name for line in out.split())
+    assert names == ["ca-key.pem", "ca.pem", "echo-api-cert.pem", "signing-key.pem"]
+    assert (tmp_path / "c" / "signing-key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_signed_dialog_against_the_real_server_then_graceful_stop(
+    server: tuple[str, Path, subprocess.Popen[str]],
+) -> None:
+    url, certs, process = server
+    result = subprocess.run(
+        [
+            CLI,
+            "simulate",
+            "--json",
+            "--endpoint",
+            url + "/alexa",
+            "--sign",
+            str(certs),
+            "open voice privacy",
+            "stop human review",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    turns = [json.loads(line) for line in result.stdout.splitlines()]
+    assert turns[0]["speech"].startswith("Voice Privacy here.")
+    assert turns[1]["speech"].startswith("Human review was already off")
+
+    unsigned = subprocess.run(
+        [CLI, "simulate", "--endpoint", url + "/alexa", "hello"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert unsigned.returncode == 2 and "HTTP 400" in unsigned.stderr
+
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "DEV TRUST" in output
+    assert "request refused" in output and "Traceback" not in output
