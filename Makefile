@@ -6,10 +6,16 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_USER := amzn1.ask.account.DEMO
 
-.PHONY: run test check lint typecheck install system-deps clean
+.PHONY: run demo test install system-deps clean
 
-run: $(STAMP) ## install, load demo recordings, and talk to the skill by typing
-	@$(BIN)/privacy-skill db upgrade
+HOST ?= 127.0.0.1
+PORT ?= 8080
+
+run: $(STAMP) ## install, then serve the skill endpoint (POST /alexa) on SQLite
+	$(BIN)/privacy-skill db upgrade
+	$(BIN)/privacy-skill serve --host $(HOST) --port $(PORT)
+
+demo: $(STAMP) ## load demo recordings and talk to the skill by typing
 	@if [ "$$($(BIN)/privacy-skill recordings list --user $(DEMO_USER) --json --limit 1)" = "[]" ]; then \
 		$(BIN)/python examples/demo_recordings.py --user $(DEMO_USER) > .demo_recordings.jsonl && \
 		$(BIN)/privacy-skill ingest .demo_recordings.jsonl && rm -f .demo_recordings.jsonl; fi

@@ -32,11 +32,12 @@ from skill.simulator.envelopes import (
     Caller,
     Json,
     Session,
+    fill_slot,
     intent_request,
     launch_request,
     session_ended_request,
 )
-from skill.simulator.nlu import FALLBACK, Nlu
+from skill.simulator.nlu import FALLBACK, Nlu, NluResult
 
 __all__ = ["NOT_UNDERSTOOD", "DialogDriver", "Turn", "speech_text"]
 
@@ -118,7 +119,7 @@ class DialogDriver:
             return self._send(now, utterance, envelope)
         pending, self._pending = self._pending, None
         if pending is not None and self._session is not None:
-            answered = self._answer(pending, utterance, result.intent, result.slots, today)
+            answered = self._answer(pending, utterance, result, today)
             if answered is not None:
                 if not pending.delegated:
                     return self._send_intent(now, utterance, answered, "IN_PROGRESS")
@@ -129,9 +130,9 @@ class DialogDriver:
                 return self._send_intent(now, utterance, answered, state)
         if result.intent is None:
             return Turn(utterance, {}, {}, NOT_UNDERSTOOD)
-        intent: Json = intent_request(self.caller, now, result.intent, result.slots)["request"][
-            "intent"
-        ]
+        intent: Json = intent_request(
+            self.caller, now, result.intent, result.slots, resolutions=result.resolutions
+        )["request"]["intent"]
         if not self.nlu.has_dialog(result.intent):
             return self._send_intent(now, utterance, intent, None)
         if self._strategy(result.intent) == "ALWAYS":
@@ -202,12 +203,7 @@ class DialogDriver:
     # --- answering dialog questions -------------------------------------------------------
 
     def _answer(
-        self,
-        pending: _Pending,
-        utterance: str,
-        intent_name: str | None,
-        slots: Mapping[str, str | None],
-        today: date,
+        self, pending: _Pending, utterance: str, result: NluResult, today: date
     ) -> Json | None:
         """The intent to send back if ``utterance`` answers ``pending``, else None."""
         intent = _complete_intent(pending.intent)
@@ -222,17 +218,19 @@ class DialogDriver:
                 _slot(intent, pending.slot or "")["confirmationStatus"] = status
             return intent
         name, slot = str(intent["name"]), pending.slot or ""
-        if intent_name == name and slots.get(slot) is not None:
-            for filled, value in slots.items():  # "delete what I said yesterday" says it all
+        if result.intent == name and result.slots.get(slot) is not None:
+            for filled, value in result.slots.items():  # "delete what I said yesterday"
                 if value is not None:
-                    _slot(intent, filled)["value"] = value
+                    resolution = result.resolutions.get(filled)
+                    fill_slot(_slot(intent, filled), value, resolution, self.caller.skill_id)
             return intent
-        if intent_name not in (None, FALLBACK) and str(intent_name).startswith("AMAZON."):
+        if result.intent not in (None, FALLBACK) and str(result.intent).startswith("AMAZON."):
             return None  # "cancel", "help" and "stop" still work while Alexa asks for a slot
         value = self.nlu.parse_slot(name, slot, utterance, today)
         if value is None:
             return None
-        _slot(intent, slot)["value"] = value
+        resolution = self.nlu.resolution(name, slot, value)
+        fill_slot(_slot(intent, slot), value, resolution, self.caller.skill_id)
         return intent
 
     # --- delegation (the model's dialog section) ------------------------------------------

@@ -9,9 +9,12 @@ and a ``request`` with its id, timestamp and locale).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+from skill.simulator.nlu_slots import SlotResolution
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 DEFAULT_API_ENDPOINT = "https://api.amazonalexa.com"
@@ -104,13 +107,15 @@ def intent_request(
     session: Session | None = None,
     confirmation: str = "NONE",
     dialog_state: str | None = None,
+    resolutions: Mapping[str, SlotResolution] | None = None,
 ) -> Json:
-    """An IntentRequest; a slot whose value is None is sent without a value, as Alexa does."""
+    """An IntentRequest; a slot whose value is None is sent without a value, as Alexa does,
+    and a filled slot of a custom type with its entity ``resolutions``."""
     slot_objects: Json = {}
     for name, value in (slots or {}).items():
         slot: Json = {"name": name, "confirmationStatus": "NONE"}
         if value is not None:
-            slot["value"] = value
+            fill_slot(slot, value, (resolutions or {}).get(name), caller.skill_id)
         slot_objects[name] = slot
     extra: Json = {
         "intent": {"name": intent, "confirmationStatus": confirmation, "slots": slot_objects}
@@ -118,6 +123,34 @@ def intent_request(
     if dialog_state is not None:
         extra["dialogState"] = dialog_state
     return envelope(caller, session or Session(), _request("IntentRequest", caller, now, **extra))
+
+
+def fill_slot(
+    slot: Json, value: str, resolution: SlotResolution | None, skill_id: str = DEFAULT_SKILL_ID
+) -> None:
+    """Give the request's ``slot`` object ``value``, with the ``resolutions`` Alexa adds for a
+    custom slot type (dropping any a previous value had)."""
+    slot["value"] = value
+    if resolution is None:
+        slot.pop("resolutions", None)
+    else:
+        slot["resolutions"] = resolutions_object(resolution, skill_id)
+
+
+def resolutions_object(resolution: SlotResolution, skill_id: str = DEFAULT_SKILL_ID) -> Json:
+    """A slot's ``resolutions`` as Alexa fills it for a custom slot type: one authority, the
+    skill's own type, with the values matched (``ER_SUCCESS_MATCH``) or none
+    (``ER_SUCCESS_NO_MATCH``)."""
+    authority: Json = {
+        "authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{resolution.slot_type}",
+        "status": {"code": resolution.status},
+    }
+    if resolution.values:
+        authority["values"] = [
+            {"value": {"name": value.name} | ({"id": value.id} if value.id is not None else {})}
+            for value in resolution.values
+        ]
+    return {"resolutionsPerAuthority": [authority]}
 
 
 def session_ended_request(

@@ -17,24 +17,17 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
+from skill.simulator.nlu_numbers import CARDINALS as _CARDINALS
+from skill.simulator.nlu_numbers import TENS as _TENS
+
 __all__ = ["could_be_date", "to_amazon_date"]
 
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
-_TEENS = [
-    "ten", "eleven", "twelve", "thirteen", "fourteen",
-    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-]  # fmt: skip
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
 _ORDINAL_WORDS = {
     "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
     "eighth": 8, "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13,
     "fourteenth": 14, "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18,
     "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
 }  # fmt: skip
-_CARDINALS = {word: n for n, word in enumerate(_ONES)} | {w: 10 + n for n, w in enumerate(_TEENS)}
 
 _MONTHS = {
     name: number
