@@ -10,7 +10,9 @@ production, or to ``sqlite:////tmp/privacy_skill.db`` only to try it out.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -29,7 +31,9 @@ def _get_skill() -> CustomSkill:
     global _skill
     with _lock:
         if _skill is None:
-            config = Config.from_env()
+            # On Lambda the working directory (/var/task) is read-only; /tmp is not.
+            on_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+            config = Config.from_env(base_dir=Path("/tmp") if on_lambda else None)
             _skill = build_skill(open_services(config), config)
         return _skill
 

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skill.config import Config, ConfigError
+from skill.packaging.lambda_zip import PackagingError
 from skill.services import Services, open_services
 from skill.services.consent import UnknownPurpose
 from skill.services.ingest import IngestError, parse_jsonl
@@ -106,6 +107,9 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="trust only DIR/ca.pem from dev-certs instead of Amazon's chain (testing only)",
     )
+    from skill.packaging.commands import add_arguments as add_packaging_verbs
+
+    add_packaging_verbs(verbs)
     certs = verbs.add_parser("dev-certs", help="write a local CA and signing key for offline tests")
     certs.add_argument("directory", type=Path, metavar="DIR")
 
@@ -147,6 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from skill.simulator.commands import run_nlu
 
             return run_nlu(args, config)
+        if args.verb == "package-lambda":
+            from skill.packaging.commands import run_package_lambda
+
+            return run_package_lambda(args)
+        if args.verb == "package-skill":
+            from skill.packaging.commands import run_package_skill
+
+            return run_package_skill(args)
         if args.verb == "dev-certs":
             from skill.web.devcerts import write_dev_certs
 
@@ -175,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         UnknownPurpose,
         DuplicateRecording,
         SimulatorUsageError,
+        PackagingError,
         InteractionModelError,
         TransportError,
     ) as exc:

@@ -1,0 +1,1 @@
+"""Packaging for deployment: the AWS Lambda ZIP and the ASK CLI project."""
