@@ -195,28 +195,43 @@ class Nlu:
         return None if slot_type is None else self._types.resolve(slot_type, value)
 
     def _resolve(self, candidates: Sequence[str], today: date) -> NluResult:
-        bare = [strip_fillers(text) for text in candidates]
+        bare = list(dict.fromkeys(strip_fillers(text) for text in candidates))
         best: Match | None = None
         for text in dict.fromkeys([*candidates, *bare]):
-            best = self._index.best(text.split(), today)
-            if best is not None:
-                break
-        if best is None:  # a paraphrase; politeness around it is not part of it
-            for text in dict.fromkeys(bare):
-                found = self._paraphrases.best(text.split(), today)
-                if found is not None and (best is None or found.rank > best.rank):
-                    best = found
+            found = self._index.best(text.split(), today)
+            if found is not None and (best is None or found.rank > best.rank):
+                best = found
+            if best is not None and not best.guesses:
+                break  # as said, unless a slot took words such as "please" it does not know
+        if best is None or best.guesses:
+            # A paraphrase (politeness around it is not part of it); or, when a slot took words
+            # it does not know ("order the espresso"), the same intent with a value it knows.
+            found = self._paraphrase(bare, today)
+            if best is None or (found is not None and found.sample.intent == best.sample.intent):
+                best = found
         if best is None:
             intent = FALLBACK if FALLBACK in self._intent_slots else None
             return NluResult("IntentRequest", intent, self._empty_slots(intent), 0.0)
         name = best.sample.intent
         slots = self._empty_slots(name) | best.values
-        resolutions = {
-            slot: resolution
-            for slot, value in best.values.items()
-            if (resolution := self.resolution(name, slot, value)) is not None
-        }
+        resolutions = (
+            {
+                slot: resolution
+                for slot, value in best.values.items()
+                if (resolution := self.resolution(name, slot, value)) is not None
+            }
+            if best.values
+            else {}
+        )
         return NluResult("IntentRequest", name, dict(slots), best.score, resolutions)
+
+    def _paraphrase(self, candidates: Sequence[str], today: date) -> Match | None:
+        best: Match | None = None
+        for text in candidates:
+            found = self._paraphrases.best(text.split(), today)
+            if found is not None and (best is None or found.rank > best.rank):
+                best = found
+        return best
 
     def _empty_slots(self, intent: str | None) -> dict[str, str | None]:
         return dict.fromkeys(self.slot_names(intent) if intent else (), None)

@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 from skill.simulator import nlu as nlu_module
-from skill.simulator.nlu import InteractionModelError, Nlu, NluResult, UnknownLocaleError
+from skill.simulator.nlu import (
+    InteractionModelError,
+    Nlu,
+    NluResult,
+    ResolvedValue,
+    SlotResolution,
+    UnknownLocaleError,
+)
 
 TODAY = date(2026, 11, 26)
 FALLBACK = "AMAZON.FallbackIntent"
@@ -101,9 +108,15 @@ def test_unfilled_slots_are_present_as_none(nlu: Nlu) -> None:
     )
 
 
-def test_custom_slot_synonyms_map_to_canonical_value(nlu: Nlu) -> None:
-    assert nlu.parse("paint it scarlet red", TODAY).slots == {"colour": "red", "finish": None}
-    assert nlu.parse("paint it teal", TODAY).slots == {"colour": "teal", "finish": None}
+def test_custom_slot_value_is_what_was_said_resolved_to_canonical_value(nlu: Nlu) -> None:
+    result = nlu.parse("paint it scarlet red", TODAY)
+    assert result.slots == {"colour": "scarlet red", "finish": None}
+    assert result.resolutions == {
+        "colour": SlotResolution("COLOUR", "ER_SUCCESS_MATCH", (ResolvedValue("red"),))
+    }
+    result = nlu.parse("paint it teal", TODAY)
+    assert result.slots == {"colour": "teal", "finish": None}
+    assert result.resolutions == {"colour": SlotResolution("COLOUR", "ER_SUCCESS_NO_MATCH")}
 
 
 def test_equal_coverage_prefers_fewer_slots(nlu: Nlu) -> None:
@@ -202,7 +215,11 @@ def test_slot_answer(nlu: Nlu) -> None:
     assert nlu.parse_slot("DeleteRecordingsIntent", "date", "yesterday", TODAY) == "2026-11-25"
     assert nlu.parse_slot("DeleteRecordingsIntent", "date", "for last week", TODAY) == "2026-W47"
     assert nlu.parse_slot("DeleteRecordingsIntent", "date", "my mother", TODAY) is None
-    assert nlu.parse_slot("PaintIntent", "colour", "crimson", TODAY) == "red"
+    assert nlu.parse_slot("PaintIntent", "colour", "crimson", TODAY) == "crimson"
+    assert nlu.resolution("PaintIntent", "colour", "crimson") == SlotResolution(
+        "COLOUR", "ER_SUCCESS_MATCH", (ResolvedValue("red"),)
+    )
+    assert nlu.resolution("DeleteRecordingsIntent", "date", "2026-11-25") is None
     assert nlu.parse_slot("PaintIntent", "nope", "crimson", TODAY) is None
 
 
