@@ -5,10 +5,13 @@ case, punctuation other than apostrophes removed, spaces collapsed) and resolved
 the way home-assistant/hassil first matches templates and then scores partial matches:
 
 1. Word for word (``nlu_exact``): literal words as said, slot captures converted by their slot
-   type (``nlu_slots``). Politeness around a command ("can you ...", "... for me please") is
-   tried without it when the words as said match nothing.
+   type (``nlu_slots``: AMAZON.DATE, AMAZON.NUMBER, AMAZON.DURATION in Alexa's formats; a custom
+   type takes the words said, with entity resolution). Politeness around a command ("can you
+   ...", "... for me please") is tried without it when the words as said match nothing.
 2. Paraphrase (``nlu_paraphrase``): when no sample matches word for word, the utterance (without
-   politeness) is compared with each sample as a bag of weighted words.
+   politeness) is compared with each sample as a bag of weighted words. So is an utterance whose
+   word-for-word match took words a custom slot type does not know ("order the espresso"): a
+   paraphrase of the same intent with a value it knows wins.
 
 Built-in intents the model declares match their usual phrasings without samples. Invocation
 phrases ("open voice privacy", "ask voice privacy to ...", "... using voice privacy") become a
@@ -214,16 +217,7 @@ class Nlu:
             return NluResult("IntentRequest", intent, self._empty_slots(intent), 0.0)
         name = best.sample.intent
         slots = self._empty_slots(name) | best.values
-        resolutions = (
-            {
-                slot: resolution
-                for slot, value in best.values.items()
-                if (resolution := self.resolution(name, slot, value)) is not None
-            }
-            if best.values
-            else {}
-        )
-        return NluResult("IntentRequest", name, dict(slots), best.score, resolutions)
+        return NluResult("IntentRequest", name, slots, best.score, self._resolutions(best))
 
     def _paraphrase(self, candidates: Sequence[str], today: date) -> Match | None:
         best: Match | None = None
@@ -232,6 +226,14 @@ class Nlu:
             if found is not None and (best is None or found.rank > best.rank):
                 best = found
         return best
+
+    def _resolutions(self, found: Match) -> dict[str, SlotResolution]:
+        resolutions: dict[str, SlotResolution] = {}
+        for slot, value in found.values.items():
+            resolution = self.resolution(found.sample.intent, slot, value)
+            if resolution is not None:
+                resolutions[slot] = resolution
+        return resolutions
 
     def _empty_slots(self, intent: str | None) -> dict[str, str | None]:
         return dict.fromkeys(self.slot_names(intent) if intent else (), None)

@@ -329,6 +329,56 @@ class TestParaphrases:
         assert notes.parse("keep my notes very safe", TODAY).intent == "KeepNotesIntent"
 
 
+NEGATIONS_MODEL: dict[str, Any] = {
+    "languageModel": {
+        "invocationName": "note keeper",
+        "intents": [
+            {"name": "AMAZON.FallbackIntent", "samples": []},
+            {
+                "name": "ClearNotesIntent",
+                "samples": ["delete my notes", "erase my notes", "delete my last note"],
+            },
+            {
+                "name": "ProtectNotesIntent",
+                "samples": [
+                    "i don't want anyone reading my notes",
+                    "stop sharing my notes",
+                    "don't share my notes",
+                ],
+            },
+            {"name": "ShareNotesIntent", "samples": ["share my notes", "let people read my notes"]},
+        ],
+    }
+}
+
+
+@pytest.fixture(scope="module")
+def negations() -> Nlu:
+    return Nlu(NEGATIONS_MODEL)
+
+
+class TestNegatedParaphrases:
+    """What an utterance says not to do decides what it can mean."""
+
+    def test_a_negated_sample_still_matches(self, negations: Nlu) -> None:
+        assert negations.parse("please don't share my notes", TODAY).intent == "ProtectNotesIntent"
+
+    @pytest.mark.parametrize(
+        "utterance",
+        ["i don't want to delete my notes", "i didn't mean to delete my notes"],
+    )
+    def test_the_negation_reaches_the_verb_after_to(self, negations: Nlu, utterance: str) -> None:
+        # "don't want" is in a sample, but the person does not want to delete, nor to protect
+        assert negations.parse(utterance, TODAY).intent == FALLBACK
+
+    def test_not_wanting_to_do_it_is_not_doing_it(self, negations: Nlu) -> None:
+        assert negations.parse("i don't want to stop sharing my notes", TODAY).intent == FALLBACK
+
+    def test_not_wanting_what_a_sample_forbids_is_that_sample(self, negations: Nlu) -> None:
+        result = negations.parse("i don't want to share my notes", TODAY)
+        assert result.intent == "ProtectNotesIntent"
+
+
 @pytest.fixture(scope="module")
 def en_us() -> Nlu:
     return Nlu.for_locale("en-US")

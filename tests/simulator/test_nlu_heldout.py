@@ -34,6 +34,7 @@ class Case(NamedTuple):
     date: str | None = None
 
 
+# Left out: times of day and "two days ago", whose AMAZON.DATE value is uncertain.
 HELD_OUT: tuple[Case, ...] = (
     # --- DeleteRecordingsIntent, with many ways of saying the day ----------------------------
     Case("can you delete what i said yesterday", DELETE, "2026-11-25"),
@@ -97,6 +98,9 @@ HELD_OUT: tuple[Case, ...] = (
     Case("forget that please", LAST),
     Case("erase my most recent recording please", LAST),
     Case("can you forget what i just said", LAST),
+    Case("undo my last request", LAST),
+    Case("delete the last thing i asked", LAST),
+    Case("i didn't mean to say that, delete it", LAST),
     # --- DeleteAllRecordingsIntent -----------------------------------------------------------
     Case("delete everything you have ever recorded", ALL),
     Case("wipe all my data", ALL),
@@ -137,6 +141,7 @@ HELD_OUT: tuple[Case, ...] = (
     Case("i don't want humans listening to me", STOP_REVIEW),
     Case("please stop human reviewers from listening", STOP_REVIEW),
     Case("turn off manual review please", STOP_REVIEW),
+    Case("disable human review for my account", STOP_REVIEW),
     Case("don't let anyone hear my recordings", STOP_REVIEW),
     # --- AllowHumanReviewIntent --------------------------------------------------------------
     Case("it's okay if people listen to my recordings", ALLOW_REVIEW),
@@ -154,6 +159,8 @@ HELD_OUT: tuple[Case, ...] = (
     Case("let humans review my recordings", ALLOW_REVIEW),
     Case("turn on manual review", ALLOW_REVIEW),
     Case("i agree to people reviewing my recordings", ALLOW_REVIEW),
+    Case("i'm fine with human review", ALLOW_REVIEW),
+    Case("it's fine for humans to listen again", ALLOW_REVIEW),
     # --- WhatDataIntent ----------------------------------------------------------------------
     Case("how much of my voice do you store", WHAT),
     Case("what recordings do you have of me", WHAT),
@@ -179,6 +186,7 @@ HELD_OUT: tuple[Case, ...] = (
     Case("how long do you store my voice", WHAT),
     Case("who listens to my recordings", WHAT),
     Case("is my voice being recorded", WHAT),
+    Case("is human review enabled", WHAT),
     # --- built-in intents --------------------------------------------------------------------
     Case("can you help me", "AMAZON.HelpIntent"),
     Case("what can you do for me", "AMAZON.HelpIntent"),
@@ -254,33 +262,56 @@ HELD_OUT: tuple[Case, ...] = (
     Case("how many steps did i walk today", FALLBACK),
 )
 
-# Reasonable paraphrases this NLU gets wrong: each needs a word the model never uses ("account",
-# "fine", "undo", "asked", "mean") or never uses in that sense ("enabled" as a state), which only
-# a sample in the model can teach. Kept so the gap stays visible; a strict xfail fails once one
-# resolves. Left out altogether: times of day and "two days ago", whose AMAZON.DATE value is
-# uncertain.
-KNOWN_GAPS: tuple[Case, ...] = (
-    Case("disable human review for my account", STOP_REVIEW),
-    Case("i'm fine with human review", ALLOW_REVIEW),
-    Case("is human review enabled", WHAT),
-    Case("undo my last request", LAST),
-    Case("delete the last thing i asked", LAST),
-    Case("i didn't mean to say that, delete it", LAST),
-    Case("it's fine for humans to listen again", ALLOW_REVIEW),
-)
-
 # Wrong answers that would do harm: the NLU may fall back, but must not pick these intents.
+# For a privacy product a wrong grant or deletion is worse than not understanding: a complaint
+# ("people are listening to my recordings") or a negation ("i didn't mean to delete that") must
+# never grant consent or delete, and "i don't want to stop ..." must never stop it.
+GRANTS = frozenset({ALLOW_REVIEW})
+DELETES = frozenset({DELETE, LAST, ALL})
 MUST_NOT: tuple[tuple[str, frozenset[str]], ...] = (
     ("i want human review", frozenset({STOP_REVIEW})),
     ("do not stop human review", frozenset({STOP_REVIEW})),
     ("human review", frozenset({STOP_REVIEW, ALLOW_REVIEW})),
     ("tell me about human review", frozenset({STOP_REVIEW, ALLOW_REVIEW})),
     ("don't delete my recordings", frozenset({DELETE, LAST, ALL, STOP_REVIEW})),
-    ("never delete my recordings", frozenset({DELETE, LAST, ALL})),
+    ("never delete my recordings", DELETES),
     ("keep my recordings", frozenset({DELETE, LAST, ALL, STOP_REVIEW})),
     ("how do i delete my recordings", frozenset({WHAT, DELETE, LAST, ALL})),
     ("delete my first recording", frozenset({DELETE})),
     ("may i ask something", frozenset({DELETE})),
+    # complaints and statements are not consent
+    ("people are listening to my recordings", GRANTS),
+    ("humans are listening to my recordings", GRANTS),
+    ("people are reviewing my recordings", GRANTS),
+    ("people listen to my recordings", GRANTS),
+    ("reviewers listen to my recordings", GRANTS),
+    ("humans review my recordings", GRANTS),
+    ("you let people listen to my recordings", GRANTS),
+    ("you let humans listen to my recordings", GRANTS),
+    ("human review is enabled", GRANTS),
+    # negated consent is not consent
+    ("i'm not fine with human review", GRANTS),
+    ("it's not fine for people to listen", GRANTS),
+    ("i'm not okay with people listening to my recordings", GRANTS),
+    ("i never agreed to human review", GRANTS),
+    ("i don't consent to human review", GRANTS),
+    ("don't turn human review back on", GRANTS),
+    ("don't enable human review", GRANTS),
+    ("i didn't mean to allow human review", GRANTS),
+    # not deleting is not deleting
+    ("i didn't mean to delete that", DELETES),
+    ("i didn't mean to delete my recordings", DELETES),
+    ("i never meant to delete that", DELETES),
+    ("i didn't mean that", DELETES),
+    ("i don't want to delete my recordings", DELETES | {STOP_REVIEW}),
+    ("i don't want to delete that", DELETES),
+    ("don't forget what i said yesterday", DELETES),
+    ("don't erase what i said today", DELETES),
+    ("you deleted my recordings", DELETES),
+    # not stopping is not stopping
+    ("i don't want to stop human review", frozenset({STOP_REVIEW})),
+    ("don't turn off human review", frozenset({STOP_REVIEW})),
+    ("i want to keep human review on", frozenset({STOP_REVIEW})),
 )
 
 
@@ -338,15 +369,16 @@ def test_paraphrase_resolves(en_us: Nlu, case: Case) -> None:
         assert result.slots == {"date": case.date}
 
 
-@pytest.mark.parametrize("case", KNOWN_GAPS, ids=[case.utterance for case in KNOWN_GAPS])
-@pytest.mark.xfail(strict=True, reason="the interaction model has no sample with that word")
-def test_known_gap(en_us: Nlu, case: Case) -> None:
-    assert en_us.parse(case.utterance, TODAY).intent == case.intent
-
-
 @pytest.mark.parametrize(("utterance", "wrong"), MUST_NOT, ids=[u for u, _ in MUST_NOT])
 def test_no_harmful_guess(en_us: Nlu, utterance: str, wrong: frozenset[str]) -> None:
     assert en_us.parse(utterance, TODAY).intent not in wrong
+
+
+@pytest.mark.parametrize(
+    "utterance", ["people are listening to my recordings", "humans are listening to my recordings"]
+)
+def test_a_complaint_about_listening_is_answered_not_granted(en_us: Nlu, utterance: str) -> None:
+    assert en_us.parse(utterance, TODAY).intent in (WHAT, FALLBACK)
 
 
 def test_accuracy_is_total(en_us: Nlu) -> None:

@@ -1,0 +1,204 @@
+"""Model stage of the NLU: an ASK interaction model loaded and its samples compiled.
+
+Every sample utterance becomes a sequence of literal words and slot references; the built-in
+intents the model declares get the phrasings Alexa understands for them without samples.
+A broken model is an ``InteractionModelError`` (configuration, not something a user said).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from skill.simulator.nlu_slots import Converter, SlotTypes
+from skill.simulator.nlu_text import normalise
+
+__all__ = [
+    "BUILTIN_PHRASES",
+    "FALLBACK",
+    "NO",
+    "YES",
+    "CompiledModel",
+    "InteractionModelError",
+    "Sample",
+    "SlotRef",
+    "UnknownLocaleError",
+    "compile_model",
+]
+
+FALLBACK = "AMAZON.FallbackIntent"
+YES = "AMAZON.YesIntent"
+NO = "AMAZON.NoIntent"
+
+# Phrasings Alexa understands for built-in intents without any sample utterances.
+BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
+    "AMAZON.HelpIntent": (
+        "help", "what can i say", "help me", "what can you do", "what can i do",
+        "how does this work", "i need help",
+    ),
+    "AMAZON.StopIntent": (
+        "stop", "shut up", "off", "that's all", "be quiet", "quit", "exit", "goodbye", "bye",
+        "i'm done", "that's it",
+    ),
+    "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel it"),
+    YES: (
+        "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "please do", "go ahead", "do it",
+        "of course", "correct", "that's right",
+    ),
+    NO: ("no", "nope", "no thanks", "don't", "nah", "no way", "not now", "don't do it"),
+    "AMAZON.NavigateHomeIntent": ("go home", "home", "go back home"),
+}  # fmt: skip
+
+
+class InteractionModelError(ValueError):
+    """The interaction model is missing or malformed (broken configuration, not a user error)."""
+
+
+class UnknownLocaleError(InteractionModelError, LookupError):
+    """No interaction model exists for the requested locale."""
+
+
+@dataclass(frozen=True)
+class SlotRef:
+    """A slot reference inside a sample utterance."""
+
+    name: str
+    """The slot's name as the intent declares it."""
+    convert: Converter = field(compare=False, repr=False)
+    """How the words it captures become the slot's value (by the slot's type)."""
+    known: frozenset[str] | None = field(default=None, compare=False, repr=False)
+    """For a type that takes any words (custom, free text): the values it knows, names and
+    synonyms; words it does not know are a guess at a value. None when the type's format
+    validates every value (AMAZON.DATE, AMAZON.NUMBER, ...)."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One compiled sample utterance."""
+
+    intent: str
+    """The intent the sample belongs to."""
+    parts: tuple[str | SlotRef, ...]
+    """Literal words and slot references, in order."""
+    literals: frozenset[str]
+    """The sample's literal words; an utterance lacking one cannot match."""
+    literal_words: int
+    """How many literal words the sample has."""
+    order: int
+    """Position in the model: of equally good matches, the sample listed first wins."""
+    open_slots: tuple[SlotRef, ...] = ()
+    """Its slot references whose type takes any words (``SlotRef.known`` set)."""
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """An interaction model, its samples compiled."""
+
+    root: Mapping[str, Any]
+    """The ``interactionModel`` object as loaded (languageModel, dialog, prompts)."""
+    invocation_name: str
+    """The invocation name, normalised."""
+    slot_types: SlotTypes
+    """The slot types its slots use."""
+    intent_slots: dict[str, dict[str, str]]
+    """Intent -> slot name -> slot type, intents and slots in model order."""
+    samples: list[Sample]
+    """Every intent's samples (built-in phrasings first), in model order."""
+    slot_samples: dict[tuple[str, str], list[Sample]]
+    """(intent, slot) -> the slot's own samples ("for {date}"), answers when Alexa asks."""
+    yes_no: list[Sample]
+    """Yes and no as Alexa understands them during a confirmation, declared or not."""
+    dialog_intents: frozenset[str]
+    """The intents the model's dialog section covers."""
+
+
+def read_model(path: Path) -> Mapping[str, Any]:
+    """The JSON object in ``path``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise InteractionModelError(f"interaction model not found: {path}") from error
+    except json.JSONDecodeError as error:
+        raise InteractionModelError(f"{path}: not valid JSON: {error}") from error
+    if not isinstance(data, Mapping):
+        raise InteractionModelError(f"{path}: expected a JSON object")
+    return data
+
+
+def compile_model(model: Mapping[str, Any] | Path) -> CompiledModel:
+    """Load (from a path) and compile an interaction model, with or without the outer
+    ``interactionModel`` key."""
+    if isinstance(model, Path):
+        model = read_model(model)
+    root = model.get("interactionModel", model)
+    language = root.get("languageModel") if isinstance(root, Mapping) else None
+    if not isinstance(language, Mapping):
+        raise InteractionModelError("interaction model has no interactionModel.languageModel")
+    compiler = _Compiler(SlotTypes(language.get("types", [])))
+    for intent in language.get("intents", []):
+        compiler.add_intent(intent)
+    dialog = root.get("dialog") or {}
+    return CompiledModel(
+        root=root,
+        invocation_name=normalise(str(language.get("invocationName", ""))),
+        slot_types=compiler.slot_types,
+        intent_slots=compiler.intent_slots,
+        samples=compiler.samples,
+        slot_samples=compiler.slot_samples,
+        yes_no=compiler.yes_no(),
+        dialog_intents=frozenset(str(i.get("name")) for i in dialog.get("intents", [])),
+    )
+
+
+class _Compiler:
+    def __init__(self, slot_types: SlotTypes) -> None:
+        self.slot_types = slot_types
+        self.intent_slots: dict[str, dict[str, str]] = {}
+        self.samples: list[Sample] = []
+        self.slot_samples: dict[tuple[str, str], list[Sample]] = {}
+        self._declared: dict[str, list[str]] = {}
+
+    def add_intent(self, intent: Mapping[str, Any]) -> None:
+        name = str(intent.get("name", ""))
+        if not name:
+            raise InteractionModelError("an intent in the interaction model has no name")
+        slots = {str(s["name"]): str(s.get("type", "")) for s in intent.get("slots", [])}
+        self.intent_slots[name] = slots
+        samples = [str(s) for s in intent.get("samples", [])]
+        self._declared[name] = samples
+        for text in (*BUILTIN_PHRASES.get(name, ()), *samples):
+            self.samples.append(self.compile(name, text, len(self.samples)))
+        for slot in intent.get("slots", []):
+            self.slot_samples[(name, str(slot["name"]))] = [
+                self.compile(name, str(text)) for text in slot.get("samples", [])
+            ]
+
+    def yes_no(self) -> list[Sample]:
+        return [
+            self.compile(answer, text)
+            for answer in (YES, NO)
+            for text in (*BUILTIN_PHRASES[answer], *self._declared.get(answer, []))
+        ]
+
+    def compile(self, intent: str, text: str, order: int = 0) -> Sample:
+        slots = self.intent_slots.get(intent, {})
+        parts: list[str | SlotRef] = []
+        for token in re.findall(r"\{[^{}]*\}|[^{}]+", text):
+            if token.startswith("{"):
+                name = token[1:-1].strip()
+                if name not in slots:
+                    raise InteractionModelError(
+                        f"{intent}: sample {text!r} uses undeclared slot {{{name}}}"
+                    )
+                slot_type = slots[name]
+                convert = self.slot_types.converter(slot_type)
+                parts.append(SlotRef(name, convert, self.slot_types.known(slot_type)))
+            else:
+                parts.extend(normalise(token).split())
+        literals = [part for part in parts if isinstance(part, str)]
+        open_slots = tuple(p for p in parts if isinstance(p, SlotRef) and p.known is not None)
+        return Sample(intent, tuple(parts), frozenset(literals), len(literals), order, open_slots)
