@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     db_verbs = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     db_verbs.add_parser("upgrade", help="apply schema migrations")
 
-    from skill.simulator.commands import add_session_options
+    from skill.simulator.commands import add_session_options, add_transport_options
 
     dialog = verbs.add_parser("dialog", help="talk to the skill by typing (local simulator)")
     add_session_options(dialog, default_user="amzn1.ask.account.DEMO")
@@ -122,16 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     replay = verbs.add_parser("replay", help="run scripted dialog tests (YAML); exit 1 on failure")
     replay.add_argument("files", nargs="+", metavar="FILE", help="replay files or folders of them")
-    where = replay.add_mutually_exclusive_group()
-    where.add_argument(
-        "--lambda",
-        dest="use_lambda",
-        action="store_true",
-        help="go through lambda/lambda_function.py's lambda_handler",
-    )
-    where.add_argument(
-        "--endpoint", metavar="URL", help="POST requests to a running skill endpoint"
-    )
+    add_transport_options(replay)
     return parser
 
 

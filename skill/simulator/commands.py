@@ -30,6 +30,17 @@ def add_session_options(parser: argparse.ArgumentParser, default_user: str) -> N
     parser.add_argument("--time", help="pin the request time, ISO 8601 with offset")
     parser.add_argument("--timezone", help="the device time zone (default: the configured one)")
     parser.add_argument("--locale", default="en-US", help="interaction model locale")
+    add_transport_options(parser)
+    parser.add_argument(
+        "--sign",
+        metavar="DIR",
+        type=Path,
+        help="with --endpoint: sign requests with DIR/signing-key.pem (see dev-certs)",
+    )
+
+
+def add_transport_options(parser: argparse.ArgumentParser) -> None:
+    """--lambda | --endpoint URL: how requests reach the skill (default: in process)."""
     where = parser.add_mutually_exclusive_group()
     where.add_argument(
         "--lambda",
@@ -40,26 +51,21 @@ def add_session_options(parser: argparse.ArgumentParser, default_user: str) -> N
     where.add_argument(
         "--endpoint", metavar="URL", help="POST requests to a running skill endpoint"
     )
-    parser.add_argument(
-        "--sign",
-        metavar="DIR",
-        type=Path,
-        help="with --endpoint: sign requests with DIR/signing-key.pem (see dev-certs)",
-    )
+
+
+def transport_from(args: argparse.Namespace) -> TransportName:
+    if args.use_lambda:
+        return "lambda"
+    return "endpoint" if args.endpoint else "in-process"
 
 
 def options_from(args: argparse.Namespace, config: Config) -> SimulatorOptions:
-    transport: TransportName = "in-process"
-    if args.use_lambda:
-        transport = "lambda"
-    elif args.endpoint:
-        transport = "endpoint"
     return SimulatorOptions(
         user_id=args.user,
         locale=args.locale,
         zone=zone_named(args.timezone) if args.timezone else config.default_timezone,
         time=parse_time(args.time) if args.time else None,
-        transport=transport,
+        transport=transport_from(args),
         endpoint=args.endpoint,
         sign_with=_signing_dir(args),
     )
@@ -115,17 +121,11 @@ def run_lint(args: argparse.Namespace) -> int:
 
 
 def run_replay(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from skill.simulator.replay import run_files
 
-    transport: TransportName = "in-process"
-    if args.use_lambda:
-        transport = "lambda"
-    elif args.endpoint:
-        transport = "endpoint"
     console = Console(highlight=False)
-    return run_files([Path(f) for f in args.files], console, transport, args.endpoint)
+    files = [Path(f) for f in args.files]
+    return run_files(files, console, transport_from(args), args.endpoint)
 
 
 def run_nlu(args: argparse.Namespace, config: Config) -> int:
