@@ -46,7 +46,7 @@ def http_skill(env: dict[str, str], lambda_module: ModuleType) -> Iterator[str]:
             self.wfile.write(answer)
 
         def log_message(self, *args: Any) -> None:
-            pass
+            """Keep the test output clean."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
