@@ -14,7 +14,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from skill.config import Config
+from skill.config import Config, ConfigError
 
 DEFAULT_WORKERS = max(2, min(4, os.cpu_count() or 2))
 
@@ -47,6 +47,11 @@ def serve(
     """Run until SIGTERM or SIGINT; migrations run once here, before workers start."""
     from skill.services import open_services
 
+    if dev_trust is not None and not (dev_trust / "ca.pem").is_file():
+        raise ConfigError(
+            f"--dev-trust {dev_trust}: no ca.pem there; create it with: "
+            f"privacy-skill dev-certs {dev_trust}"
+        )
     open_services(Config.from_env()).close()  # migrate once, not in every worker at once
     options = {
         "bind": f"{host}:{port}",

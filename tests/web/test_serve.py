@@ -105,3 +105,14 @@ def test_signed_dialog_against_the_real_server_then_graceful_stop(
     assert process.returncode == 0
     assert "DEV TRUST" in output
     assert "request refused" in output and "Traceback" not in output
+
+
+def test_serve_with_a_missing_dev_trust_folder_says_so(env: dict[str, str], tmp_path: Path) -> None:
+    result = subprocess.run(
+        [CLI, "serve", "--dev-trust", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "no ca.pem there" in result.stderr
