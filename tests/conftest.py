@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
 import sys
+import uuid
 import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,6 +21,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from skill.config import Config
 from skill.services import Services, open_services
@@ -31,23 +35,78 @@ from skill.simulator.envelopes import (
     session_ended_request,
 )
 from skill.simulator.settings_stub import SettingsStub
+from skill.store.db import normalise_url, open_engine, upgrade
+from skill.store.schema import metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 USER = "amzn1.ask.account.ALICE"
 OTHER_USER = "amzn1.ask.account.BOB"
 
 
-def env_for(tmp_path: Path) -> dict[str, str]:
+def env_for(tmp_path: Path, database_url: str | None = None) -> dict[str, str]:
     return {
-        "PRIVACY_SKILL_DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'skill.db'}",
+        "PRIVACY_SKILL_DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'data' / 'skill.db'}",
         "PRIVACY_SKILL_AUDIO_DIR": str(tmp_path / "audio"),
         "PRIVACY_SKILL_DEFAULT_TIMEZONE": "UTC",
     }
 
 
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PRIVACY_SKILL_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated once, dropped at the end.
+
+    Missing PostgreSQL is a skip on a laptop and a failure under CI=true.
+    """
+    admin = create_engine(normalise_url(POSTGRES_ADMIN_URL), isolation_level="AUTOCOMMIT")
+    name = f"privacy_skill_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except OperationalError as exc:
+        admin.dispose()
+        message = f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine = open_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    values = env_for(tmp_path)
+def backend() -> str:
+    """Which database the test runs on; tests/services and tests/alexa run on both."""
+    return "sqlite"
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    if backend == "sqlite":
+        return None
+    url: str = request.getfixturevalue("postgres_url")
+    engine = open_engine(url)
+    with engine.begin() as conn:  # a clean database for every test
+        tables = ", ".join(t.name for t in metadata.sorted_tables)
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str | None
+) -> dict[str, str]:
+    values = env_for(tmp_path, database_url)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("PRIVACY_SKILL_SKILL_ID", raising=False)

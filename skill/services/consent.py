@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, Select, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from skill.config import ConsentPolicy
 from skill.services.audit import AuditLog
 from skill.services.models import PURPOSES, Channel, ConsentEvent
 from skill.store.db import reading
-from skill.store.schema import consent_events
+from skill.store.schema import consent_events, consent_state
 
 WithdrawalHook = Callable[[Connection, str, str], int]
 """Called in the withdrawal's transaction with (conn, user_id, purpose); returns items purged."""
@@ -20,6 +24,24 @@ WithdrawalHook = Callable[[Connection, str, str], int]
 
 class UnknownPurpose(ValueError):
     """A purpose outside the policy's list."""
+
+
+class ConsentBusy(RuntimeError):
+    """Another transaction is changing this user's consent right now; try again shortly."""
+
+
+def _ensure_row(conn: Connection, user_id: str, purpose: str) -> None:
+    """Create the user's consent_state row (undecided) if it is not there yet."""
+    values = {
+        "user_id": user_id,
+        "purpose": purpose,
+        "granted": None,
+        "updated_at": datetime.now(UTC),
+    }
+    if conn.dialect.name == "postgresql":
+        conn.execute(pg_insert(consent_state).values(values).on_conflict_do_nothing())
+    else:
+        conn.execute(sqlite_insert(consent_state).values(values).on_conflict_do_nothing())
 
 
 @dataclass(frozen=True)
@@ -53,21 +75,52 @@ class ConsentService:
         if purpose not in PURPOSES:
             raise UnknownPurpose(f"unknown purpose {purpose!r}; known: {', '.join(PURPOSES)}")
 
+    def _current(self, user_id: str, purpose: str) -> Select[Any]:
+        return select(consent_state.c.granted).where(
+            consent_state.c.user_id == user_id, consent_state.c.purpose == purpose
+        )
+
+    def _or_default(self, purpose: str, granted: bool | None) -> bool:
+        return bool(self.policy.defaults.get(purpose, False)) if granted is None else granted
+
     def is_granted(self, user_id: str, purpose: str, conn: Connection | None = None) -> bool:
         """Current state; pass ``conn`` to read inside an existing transaction."""
         self._check(purpose)
-        query = (
-            select(consent_events.c.granted)
-            .where(consent_events.c.user_id == user_id, consent_events.c.purpose == purpose)
-            .order_by(consent_events.c.id.desc())
-            .limit(1)
-        )
+        query = self._current(user_id, purpose)
         if conn is None:
             with reading(self.engine) as own:
                 granted = own.execute(query).scalar()
         else:
             granted = conn.execute(query).scalar()
-        return bool(self.policy.defaults.get(purpose, False)) if granted is None else granted
+        return self._or_default(purpose, granted)
+
+    def hold(
+        self,
+        conn: Connection,
+        user_id: str,
+        purpose: str,
+        *,
+        exclusive: bool = False,
+        nowait: bool = False,
+    ) -> bool:
+        """Lock the user's consent for ``purpose`` until ``conn`` commits; returns the state.
+
+        Withdrawals take it exclusively; review sampling and hand-outs share it, so a
+        hand-out either commits before a withdrawal or sees it. On PostgreSQL,
+        ``nowait`` raises ``ConsentBusy`` instead of waiting (a caller that already holds
+        a queue item's row lock uses it, so the two never wait on each other). On SQLite
+        every write transaction already holds the database's write lock.
+        """
+        self._check(purpose)
+        _ensure_row(conn, user_id, purpose)
+        query = self._current(user_id, purpose).with_for_update(read=not exclusive, nowait=nowait)
+        try:
+            granted = conn.execute(query).scalar()
+        except OperationalError as exc:
+            if nowait and "lock" in str(exc.orig).lower():
+                raise ConsentBusy(user_id) from None
+            raise
+        return self._or_default(purpose, granted)
 
     def state(self, user_id: str) -> dict[str, bool]:
         """Every purpose and whether it is granted now."""
@@ -87,13 +140,19 @@ class ConsentService:
         same transaction, so it is honoured before this returns."""
         self._check(purpose)
         with self.engine.begin() as conn:
-            before = self.is_granted(user_id, purpose, conn)
+            before = self.hold(conn, user_id, purpose, exclusive=True)
+            now = datetime.now(UTC)
+            conn.execute(
+                update(consent_state)
+                .where(consent_state.c.user_id == user_id, consent_state.c.purpose == purpose)
+                .values(granted=granted, updated_at=now)
+            )
             conn.execute(
                 insert(consent_events).values(
                     user_id=user_id,
                     purpose=purpose,
                     granted=granted,
-                    at=datetime.now(UTC),
+                    at=now,
                     channel=channel,
                     policy_version=self.policy.version,
                     request_id=request_id,

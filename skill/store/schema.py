@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    ForeignKey,
     Index,
     Integer,
     MetaData,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 
 metadata = MetaData()
@@ -68,7 +70,15 @@ recordings = Table(
     Column("audio_file", String(256)),
     Column("source", String(32), nullable=False),
     Column("ingested_at", UTCDateTime(), nullable=False),
+    Column("review_considered_at", UTCDateTime()),
     Index("ix_recordings_user_time", "user_id", "recorded_at"),
+    Index(
+        "ix_recordings_unconsidered",
+        "ingested_at",
+        "id",
+        sqlite_where=text("review_considered_at IS NULL"),
+        postgresql_where=text("review_considered_at IS NULL"),
+    ),
 )
 
 consent_events = Table(
@@ -83,6 +93,57 @@ consent_events = Table(
     Column("policy_version", String(32), nullable=False),
     Column("request_id", String(256)),
     Index("ix_consent_user_purpose", "user_id", "purpose", "id"),
+)
+
+consent_state = Table(
+    "consent_state",
+    metadata,
+    Column("user_id", String(512), primary_key=True),
+    Column("purpose", String(64), primary_key=True),
+    # NULL: no decision yet, the deployment's policy default applies.
+    Column("granted", Boolean),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""The latest ledger row per user and purpose, kept in the same transaction as the ledger.
+
+Besides a one-row lookup, its rows are what consent changes, review sampling and
+review hand-outs lock, so that a withdrawal and a hand-out never interleave."""
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "recording_id",
+        String(128),
+        ForeignKey("recordings.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    Column("user_id", String(512), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("queued_at", UTCDateTime(), nullable=False),
+    Column("reviewer", String(128)),
+    Column("claimed_at", UTCDateTime()),
+    Column("done_at", UTCDateTime()),
+    Index("ix_review_items_state", "state", "id"),
+    Index("ix_review_items_user", "user_id"),
+)
+
+review_annotations = Table(
+    "review_annotations",
+    metadata,
+    Column(
+        "item_id",
+        Id,
+        ForeignKey("review_items.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("reviewer", String(128), nullable=False),
+    Column("corrected_transcript", Text, nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("submitted_at", UTCDateTime(), nullable=False),
 )
 
 audit_events = Table(

@@ -93,8 +93,12 @@ def test_a_failing_service_gets_an_apology_and_a_log_without_content(
     seed(services, USER, alexa.now, transcript=lambda i: "remind me about the lawyer")
     alexa.intent("WhatDataIntent")  # build the skill, then break its database
     with services.engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE consent_events")
-    reply = alexa.intent("StopHumanReviewIntent")
+        conn.exec_driver_sql("ALTER TABLE consent_events RENAME TO consent_events_away")
+    try:
+        reply = alexa.intent("StopHumanReviewIntent")
+    finally:
+        with services.engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE consent_events_away RENAME TO consent_events")
     assert reply.speech.startswith("Sorry, something went wrong on my side")
     request_id = alexa.sent[-1]["request"]["requestId"]
     assert any(request_id in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
