@@ -42,7 +42,16 @@ def open_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, hide_parameters=True, pool_pre_ping=True)
+        # A small pool per process: gunicorn workers and Lambda containers each have one.
+        return create_engine(
+            url,
+            hide_parameters=True,
+            pool_size=5,
+            max_overflow=10,
+            pool_timeout=10,
+            pool_recycle=1800,
+            pool_pre_ping=True,
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 10})
@@ -120,6 +129,13 @@ def upgrade(engine: Engine) -> bool:
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Several processes may start at once (workers, Lambda containers): one migrates,
+            # the others wait here and then find nothing left to do.
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return True
+
+
+_MIGRATION_LOCK = 0x5652_5056  # "VPRV": this project's advisory lock id for migrations

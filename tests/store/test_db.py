@@ -40,3 +40,44 @@ def test_sqlite_runs_with_wal_and_secure_delete(tmp_path: Path) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA secure_delete")).scalar() == 1
+
+
+def test_postgres_processes_starting_together_migrate_once(postgres_url: str) -> None:
+    import threading
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    from skill.store.db import normalise_url
+
+    admin_url = postgres_url.rsplit("/", 1)[0] + "/postgres"
+    name = f"privacy_skill_migrate_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = postgres_url.rsplit("/", 1)[0] + f"/{name}"
+    results: list[bool | Exception] = []
+
+    def start() -> None:
+        engine = open_engine(url)
+        try:
+            results.append(upgrade(engine))
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    try:
+        assert all(isinstance(r, bool) for r in results), results
+        engine = open_engine(url)
+        assert current_revision(engine) == HEAD_REVISION
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
