@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     from skill.packaging.commands import add_arguments as add_packaging_verbs
 
     add_packaging_verbs(verbs)
+    from skill.review_commands import add_arguments as add_review_verbs
+
+    add_review_verbs(verbs)
     certs = verbs.add_parser("dev-certs", help="write a local CA and signing key for offline tests")
     certs.add_argument("directory", type=Path, metavar="DIR")
 
@@ -230,6 +233,10 @@ def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
                 details = " ".join(f"{k}={v}" for k, v in e.details.items())
                 print(f"{e.at:%Y-%m-%d %H:%M:%S}Z  {e.action}  via {e.channel}  {details}")
         return 0
+    if args.verb == "review":
+        from skill.review_commands import run as run_review
+
+        return run_review(args, services)
     if args.verb == "dialog":
         from skill.simulator.commands import run_dialog
 

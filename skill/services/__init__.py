@@ -1,4 +1,4 @@
-"""The domain services: recordings, consent and audit. No ASK, no Flask here."""
+"""The domain services: recordings, consent, review queue and audit. No ASK, no Flask here."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from skill.config import Config
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
 from skill.services.recordings import RecordingService
+from skill.services.review import ReviewService
 from skill.store.audio import AudioStore
 from skill.store.db import open_engine, upgrade
 
@@ -26,6 +27,8 @@ class Services:
     """The consent ledger."""
     audit: AuditLog
     """The audit log."""
+    review: ReviewService
+    """The human-review queue: sampling, hand-outs, annotations."""
 
     def close(self) -> None:
         self.engine.dispose()
@@ -39,4 +42,7 @@ def open_services(config: Config, migrate: bool = True) -> Services:
     audit = AuditLog(engine)
     consent = ConsentService(engine, config.policy, audit)
     recordings = RecordingService(engine, AudioStore(config.audio_dir), consent, audit)
-    return Services(engine, recordings, consent, audit)
+    review = ReviewService(engine, consent, audit)
+    # A withdrawal of human_review purges the user's queue items in its own transaction.
+    consent.withdrawal_hooks.append(review.purge_on_withdrawal)
+    return Services(engine, recordings, consent, audit, review)

@@ -112,15 +112,23 @@ class ConsentService:
         every write transaction already holds the database's write lock.
         """
         self._check(purpose)
-        _ensure_row(conn, user_id, purpose)
         query = self._current(user_id, purpose).with_for_update(read=not exclusive, nowait=nowait)
+        row = self._lock(conn, query, user_id, nowait)
+        if row is None:
+            # Lock first, insert only when missing: an upsert would wait on a row another
+            # transaction updated, even under NOWAIT, and could deadlock with it.
+            _ensure_row(conn, user_id, purpose)
+            row = self._lock(conn, query, user_id, nowait)
+        return self._or_default(purpose, row[0] if row is not None else None)
+
+    @staticmethod
+    def _lock(conn: Connection, query: Select[Any], user_id: str, nowait: bool) -> Any:
         try:
-            granted = conn.execute(query).scalar()
+            return conn.execute(query).first()
         except OperationalError as exc:
             if nowait and "lock" in str(exc.orig).lower():
                 raise ConsentBusy(user_id) from None
             raise
-        return self._or_default(purpose, granted)
 
     def state(self, user_id: str) -> dict[str, bool]:
         """Every purpose and whether it is granted now."""

@@ -28,7 +28,7 @@ from skill.services.models import (
 )
 from skill.store.audio import AudioStore
 from skill.store.db import purge_freed_pages, reading
-from skill.store.schema import recordings
+from skill.store.schema import recordings, review_items
 
 INSERT_BATCH = 1000
 
@@ -178,6 +178,28 @@ class RecordingService:
         **details: Any,
     ) -> Deletion:
         with self.engine.begin() as conn:
+            # Lock the rows first, in id order: a review sampler that holds some of
+            # them commits first (then its new queue items are counted below), and
+            # concurrent deletions never wait on each other in a cycle.
+            conn.execute(
+                select(func.count()).select_from(
+                    select(recordings.c.id)
+                    .where(*where)
+                    .order_by(recordings.c.id)
+                    .with_for_update()
+                    .subquery()
+                )
+            )
+            # Queue items and annotations go by ON DELETE CASCADE; lock them in id
+            # order too (as a consent withdrawal's purge does) and count them.
+            review_count = len(
+                conn.execute(
+                    select(review_items.c.id)
+                    .where(review_items.c.recording_id.in_(select(recordings.c.id).where(*where)))
+                    .order_by(review_items.c.id)
+                    .with_for_update()
+                ).all()
+            )
             audio_names = [
                 name
                 for (name,) in conn.execute(
@@ -195,6 +217,7 @@ class RecordingService:
                 request_id=request_id,
                 scope=scope,
                 count=count,
+                review_items=review_count,
                 **details,
             )
         removed = self.audio.remove(audio_names)

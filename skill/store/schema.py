@@ -128,6 +128,8 @@ review_items = Table(
     Column("done_at", UTCDateTime()),
     Index("ix_review_items_state", "state", "id"),
     Index("ix_review_items_user", "user_id"),
+    # Never reuse a purged item's id on SQLite: a late submit must not land on a new item.
+    sqlite_autoincrement=True,
 )
 
 review_annotations = Table(

@@ -73,3 +73,21 @@ def test_what_data_after_deleting_everything(alexa: Alexa, services: Services) -
     services.consent.set(USER, "human_review", True, channel="cli")
     reply = alexa.intent("WhatDataIntent")
     assert reply.speech.startswith("I don't have any recordings of yours. Human review is on")
+
+
+def test_stop_human_review_says_how_many_queued_items_it_removed(
+    alexa: Alexa, services: Services
+) -> None:
+    services.consent.set(USER, "human_review", True, channel="web")
+    seed(services, USER, NOW - timedelta(hours=1), NOW - timedelta(hours=2))
+    seed(services, OTHER_USER, NOW - timedelta(hours=1))
+    services.consent.set(OTHER_USER, "human_review", True, channel="web")
+    assert services.review.sample(rate=1.0, seed=1).queued == 3
+
+    reply = alexa.intent("StopHumanReviewIntent")
+
+    assert reply.speech == (
+        "Okay, human review is now off. No person will listen to your recordings. "
+        "I also removed 2 recordings that were waiting for review."
+    )
+    assert {item.user_id for item in services.review.list_items()} == {OTHER_USER}

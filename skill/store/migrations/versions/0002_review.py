@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("reviewer", sa.String(128)),
         sa.Column("claimed_at", sa.DateTime(timezone=True)),
         sa.Column("done_at", sa.DateTime(timezone=True)),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_review_items_state", "review_items", ["state", "id"])
     op.create_index("ix_review_items_user", "review_items", ["user_id"])

@@ -1,0 +1,137 @@
+"""Sampling: one random decision per recording, a queue item only with consent.
+
+Each batch is one transaction: lock a batch of not-yet-considered recordings
+(oldest first, through the partial index ``ix_recordings_unconsidered``; on
+PostgreSQL ``SKIP LOCKED`` so a concurrent sampler or deletion is stepped
+around, never waited for), draw a decision for each, take a shared lock on the
+consent of every selected recording's user (in user order, so samplers never
+wait on each other in a cycle), queue the selected recordings whose user's
+consent is granted, and mark the whole batch considered.
+
+A withdrawal takes the same consent row exclusively, so it either commits
+before the batch reads the consent (the batch sees it withdrawn) or waits until
+the batch commits and then purges what the batch queued.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
+
+from skill.services.audit import AuditLog
+from skill.services.consent import ConsentService
+from skill.services.review.models import REVIEW_PURPOSE, SampleProgress, SampleResult
+from skill.store.db import reading
+from skill.store.schema import recordings, review_items
+
+MAX_BATCH = 10_000
+"""Upper bound on batch_size: keeps every ``IN (...)`` list within SQLite's parameter limit."""
+
+
+@dataclass
+class _Run:
+    """One sampling run's settings and running totals."""
+
+    rate: float
+    """Share of recordings to select, 0 < rate <= 1."""
+    rng: random.Random
+    """The decisions' source, seeded for repeatable runs."""
+    batch_size: int
+    """Recordings per transaction."""
+    cutoff: datetime
+    """Only recordings ingested up to the run's start are considered, so a run ends."""
+    channel: str
+    """Audit channel."""
+    considered: int = 0
+    """Recordings decided so far."""
+    queued: int = 0
+    """Items queued so far."""
+    skipped: int = 0
+    """Selected but not queued for lack of consent, so far."""
+
+
+def run_sampling(
+    engine: Engine,
+    consent: ConsentService,
+    audit: AuditLog,
+    *,
+    rate: float,
+    seed: int | None,
+    batch_size: int,
+    progress: SampleProgress | None,
+    channel: str,
+) -> SampleResult:
+    """Give every unconsidered recording its sampling decision; see the module docstring."""
+    if not 0 < rate <= 1:
+        raise ValueError(f"the sampling rate must be above 0 and at most 1, not {rate}")
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}, not {batch_size}")
+    run = _Run(rate, random.Random(seed), batch_size, datetime.now(UTC), channel)
+    with reading(engine) as conn:
+        total = int(conn.execute(select(func.count()).where(*_unconsidered(run))).scalar_one())
+    if progress:
+        progress(0, total)
+    while True:
+        with engine.begin() as conn:
+            decided = _sample_batch(conn, consent, audit, run)
+        if not decided:
+            break
+        if progress:
+            progress(run.considered, max(total, run.considered))
+    return SampleResult(run.considered, run.queued, run.skipped)
+
+
+def _unconsidered(run: _Run) -> tuple[ColumnElement[bool], ...]:
+    return (
+        recordings.c.review_considered_at.is_(None),
+        recordings.c.ingested_at <= run.cutoff,
+    )
+
+
+def _sample_batch(conn: Connection, consent: ConsentService, audit: AuditLog, run: _Run) -> int:
+    """Decide one batch inside ``conn``'s transaction; returns how many were decided."""
+    batch = conn.execute(
+        select(recordings.c.id, recordings.c.user_id)
+        .where(*_unconsidered(run))
+        .order_by(recordings.c.ingested_at, recordings.c.id)
+        .limit(run.batch_size)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not batch:
+        return 0
+    selected = [row for row in batch if run.rng.random() < run.rate]
+    granted = {
+        user: consent.hold(conn, user, REVIEW_PURPOSE)
+        for user in sorted({row.user_id for row in selected})
+    }
+    now = datetime.now(UTC)
+    items = [
+        {"recording_id": row.id, "user_id": row.user_id, "state": "pending", "queued_at": now}
+        for row in selected
+        if granted[row.user_id]
+    ]
+    if items:
+        conn.execute(insert(review_items), items)
+    conn.execute(
+        update(recordings)
+        .where(recordings.c.id.in_([row.id for row in batch]))
+        .values(review_considered_at=now)
+    )
+    skipped = len(selected) - len(items)
+    audit.record(
+        conn,
+        "review_sampled",
+        user_id=None,
+        channel=run.channel,
+        rate=run.rate,
+        considered=len(batch),
+        queued=len(items),
+        skipped_no_consent=skipped,
+    )
+    run.considered += len(batch)
+    run.queued += len(items)
+    run.skipped += skipped
+    return len(batch)

@@ -1,0 +1,194 @@
+"""The review service: sample, hand out, annotate, purge; counts and listings."""
+
+from __future__ import annotations
+
+import time
+
+from sqlalchemy import Connection, Engine, func, select
+
+from skill.services.audit import AuditLog
+from skill.services.consent import ConsentService
+from skill.services.models import Channel
+from skill.services.review.handout import ItemBusy, Purged, annotate, hand_out_next, unavailable
+from skill.services.review.models import (
+    REVIEW_PURPOSE,
+    STATES,
+    ClaimedItem,
+    ReviewError,
+    ReviewItem,
+    SampleProgress,
+    SampleResult,
+)
+from skill.services.review.purge import latest_consent_origin, purge_open_items
+from skill.services.review.sampling import run_sampling
+from skill.store.db import reading
+from skill.store.schema import review_items
+
+BUSY_PAUSE = 0.02
+"""Seconds to wait before retrying items whose user's consent was being changed."""
+BUSY_ROUNDS = 100
+"""How many such pauses a call makes at most (about two seconds) before giving up."""
+
+
+class ReviewService:
+    """The human-review queue. Every hand-out and annotation re-checks consent under lock."""
+
+    def __init__(self, engine: Engine, consent: ConsentService, audit: AuditLog):
+        self.engine = engine
+        self.consent = consent
+        self.audit = audit
+
+    def sample(
+        self,
+        rate: float,
+        seed: int | None = None,
+        batch_size: int = 1000,
+        progress: SampleProgress | None = None,
+        *,
+        channel: Channel = "cli",
+    ) -> SampleResult:
+        """Give each recording not yet considered exactly one sampling decision.
+
+        A selected recording is queued only if its user's ``human_review`` consent is
+        granted at that moment. ``0 < rate <= 1``; ``seed`` makes the run repeatable.
+        """
+        return run_sampling(
+            self.engine,
+            self.consent,
+            self.audit,
+            rate=rate,
+            seed=seed,
+            batch_size=batch_size,
+            progress=progress,
+            channel=channel,
+        )
+
+    def claim(
+        self, reviewer: str, count: int = 1, *, channel: Channel = "cli"
+    ) -> list[ClaimedItem]:
+        """Hand out up to ``count`` pending items, oldest first, one transaction each.
+
+        Fewer come back when the queue runs out. Items of users whose consent turns
+        out not to be granted are purged, not handed out.
+        """
+        _check_name("reviewer", reviewer, 128)
+        if count < 1:
+            raise ValueError(f"count must be at least 1, not {count}")
+        handed: list[ClaimedItem] = []
+        busy: set[int] = set()
+        pauses = 0
+        while len(handed) < count:
+            try:
+                with self.engine.begin() as conn:
+                    step = hand_out_next(
+                        conn, self.consent, self.audit, reviewer, skip=busy, channel=channel
+                    )
+            except ItemBusy as exc:
+                busy.add(exc.item_id)  # its user's consent is changing: try the next one
+                continue
+            if isinstance(step, ClaimedItem):
+                handed.append(step)
+            elif step is None:
+                if not busy or pauses >= BUSY_ROUNDS:
+                    break
+                # Only items whose user's consent is changing are left: let the
+                # change commit (a withdrawal purges them), then look again.
+                pauses += 1
+                busy.clear()
+                time.sleep(BUSY_PAUSE)
+        return handed
+
+    def submit(
+        self,
+        item_id: int,
+        reviewer: str,
+        corrected_transcript: str,
+        label: str,
+        *,
+        channel: Channel = "cli",
+    ) -> None:
+        """Record the reviewer's annotation of an item they claimed and mark it done.
+
+        Raises ``ItemUnavailable`` when the item was purged (withdrawal or deletion)
+        and ``ItemNotClaimed`` when it is not claimed by ``reviewer``.
+        """
+        _check_name("reviewer", reviewer, 128)
+        _check_name("label", label, 64)
+        for _ in range(BUSY_ROUNDS + 1):
+            try:
+                with self.engine.begin() as conn:
+                    purged = annotate(
+                        conn,
+                        self.consent,
+                        self.audit,
+                        item_id=item_id,
+                        reviewer=reviewer,
+                        corrected_transcript=corrected_transcript,
+                        label=label,
+                        channel=channel,
+                    )
+            except ItemBusy:
+                time.sleep(BUSY_PAUSE)
+                continue
+            if isinstance(purged, Purged):
+                raise unavailable(item_id)
+            return
+        raise ReviewError(
+            f"item {item_id}: its user's consent is being changed right now; try again"
+        )
+
+    def stats(self) -> dict[str, int]:
+        """How many items are in each state: ``{"pending": n, "claimed": n, "done": n}``."""
+        query = select(review_items.c.state, func.count()).group_by(review_items.c.state)
+        counts: dict[str, int] = dict.fromkeys(STATES, 0)
+        with reading(self.engine) as conn:
+            for state, n in conn.execute(query):
+                counts[state] = int(n)
+        return counts
+
+    def list_items(self, state: str | None = None, limit: int | None = None) -> list[ReviewItem]:
+        """Queue items, oldest first, optionally of one state. Never any content."""
+        query = select(review_items).order_by(review_items.c.id).limit(limit)
+        if state is not None:
+            if state not in STATES:
+                raise ValueError(f"unknown state {state!r}; known: {', '.join(STATES)}")
+            query = query.where(review_items.c.state == state)
+        with reading(self.engine) as conn:
+            return [
+                ReviewItem(
+                    id=row.id,
+                    recording_id=row.recording_id,
+                    user_id=row.user_id,
+                    state=row.state,
+                    reviewer=row.reviewer,
+                    queued_at=row.queued_at,
+                    claimed_at=row.claimed_at,
+                    done_at=row.done_at,
+                )
+                for row in conn.execute(query)
+            ]
+
+    def purge_on_withdrawal(self, conn: Connection, user_id: str, purpose: str) -> int:
+        """The consent service's withdrawal hook: purge the user's pending and claimed items.
+
+        Runs inside the withdrawal's transaction, after it took the user's consent row
+        exclusively, so no hand-out or sampling batch can slip in between.
+        """
+        if purpose != REVIEW_PURPOSE:
+            return 0
+        channel, request_id = latest_consent_origin(conn, user_id, purpose)
+        return purge_open_items(
+            conn,
+            self.audit,
+            user_id,
+            reason="consent_withdrawn",
+            channel=channel,
+            request_id=request_id,
+        )
+
+
+def _check_name(what: str, value: str, longest: int) -> None:
+    if not value.strip():
+        raise ValueError(f"{what} must not be empty")
+    if len(value) > longest:
+        raise ValueError(f"{what} must be at most {longest} characters")
