@@ -249,15 +249,18 @@ def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
 
 
 def _ingest(args: argparse.Namespace, services: Services) -> int:
-    if args.file == "-":
-        records = parse_jsonl(sys.stdin, Path.cwd())
-    else:
-        path = Path(args.file)
-        if not path.is_file():
-            raise UsageError(f"{path}: no such file")
-        with path.open(encoding="utf-8") as lines:
-            records = parse_jsonl(lines, path.parent)
-    result = services.recordings.ingest(records, channel="cli")
+    from skill.ingest_progress import ingest_progress
+
+    with ingest_progress() as bar:
+        if args.file == "-":
+            records = parse_jsonl(bar.lines(sys.stdin, None), Path.cwd())
+        else:
+            path = Path(args.file)
+            if not path.is_file():
+                raise UsageError(f"{path}: no such file")
+            with path.open(encoding="utf-8") as handle:
+                records = parse_jsonl(bar.lines(handle, path.stat().st_size), path.parent)
+        result = services.recordings.ingest(records, channel="cli", progress=bar.storing())
     if args.json:
         _print_json(asdict(result))
     else:

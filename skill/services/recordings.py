@@ -7,13 +7,13 @@ truncated, so no byte of the transcript or audio is left in a file we write.
 
 from __future__ import annotations
 
-import uuid
+import secrets
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, func, insert, select
+from sqlalchemy import ColumnElement, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from skill.services.audit import AuditLog
@@ -27,7 +27,7 @@ from skill.services.models import (
     Summary,
 )
 from skill.store.audio import AudioStore
-from skill.store.db import purge_freed_pages, reading
+from skill.store.db import bulk_insert, purge_freed_pages, reading
 from skill.store.schema import recordings, review_items
 
 INSERT_BATCH = 1000
@@ -50,11 +50,19 @@ class RecordingService:
 
     # -- ingestion -----------------------------------------------------------
 
-    def ingest(self, items: Sequence[NewRecording], *, channel: Channel = "cli") -> IngestResult:
-        """Store all of ``items`` or none of them.
+    def ingest(
+        self,
+        items: Sequence[NewRecording],
+        *,
+        channel: Channel = "cli",
+        progress: Callable[[int, int], None] | None = None,
+    ) -> IngestResult:
+        """Store all of ``items`` or none of them, in batched inserts in one transaction.
 
         Users who withdrew ``store_recordings`` have their items refused and
-        counted (and audited), not stored.
+        counted (and audited), not stored; their consent is held (shared) until
+        the commit, so a concurrent withdrawal is either seen or waits.
+        ``progress(stored, total)`` is called after each batch.
         """
         refused: Counter[str] = Counter()
         copied: list[str] = []
@@ -62,8 +70,8 @@ class RecordingService:
         try:
             with self.engine.begin() as conn:
                 allowed = {
-                    user: self.consent.is_granted(user, "store_recordings", conn)
-                    for user in {item.user_id for item in items}
+                    user: self.consent.hold(conn, user, "store_recordings")
+                    for user in sorted({item.user_id for item in items})
                 }
                 rows: list[dict[str, Any]] = []
                 for item in items:
@@ -75,7 +83,9 @@ class RecordingService:
                         copied.append(audio_name)
                     rows.append(_row(item, audio_name, now))
                 for start in range(0, len(rows), INSERT_BATCH):
-                    conn.execute(insert(recordings), rows[start : start + INSERT_BATCH])
+                    bulk_insert(conn, recordings, rows[start : start + INSERT_BATCH])
+                    if progress is not None:
+                        progress(min(start + INSERT_BATCH, len(rows)), len(rows))
                 for user, count in refused.items():
                     self.audit.record(
                         conn, "ingest_refused", user_id=user, channel=channel, count=count
@@ -236,7 +246,7 @@ def _in_range(user_id: str, start: datetime, end: datetime) -> tuple[ColumnEleme
 
 def _row(item: NewRecording, audio_name: str | None, now: datetime) -> dict[str, Any]:
     return {
-        "id": item.id or uuid.uuid4().hex,
+        "id": item.id or secrets.token_hex(16),
         "user_id": item.user_id,
         "person_id": item.person_id,
         "device_id": item.device_id,

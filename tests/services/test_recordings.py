@@ -92,3 +92,16 @@ def test_withdrawn_storage_consent_refuses_and_counts(services: Services) -> Non
     assert services.recordings.total(OTHER_USER) == 0
     refusals = [e for e in services.audit.for_user(OTHER_USER) if e.action == "ingest_refused"]
     assert [e.details["count"] for e in refusals] == [2]
+
+
+def test_bulk_ingest_reports_progress_by_batch(services: Services) -> None:
+    from skill.services.recordings import INSERT_BATCH
+
+    total = INSERT_BATCH * 2 + 5
+    seen: list[tuple[int, int]] = []
+    items = [NewRecording(USER, T0 + timedelta(seconds=i), f"item {i}") for i in range(total)]
+    result = services.recordings.ingest(items, progress=lambda done, of: seen.append((done, of)))
+    assert result.ingested == total == services.recordings.total(USER)
+    assert seen == [(INSERT_BATCH, total), (2 * INSERT_BATCH, total), (total, total)]
+    newest = services.recordings.list(USER, limit=1)[0]
+    assert newest.recorded_at == T0 + timedelta(seconds=total - 1)
