@@ -5,14 +5,14 @@
 Each benchmark is a function ``(quick: bool) -> dict[str, float]`` registered in BENCHMARKS by
 name as ``"module:function"``; it is imported only when it runs, so one benchmark's
 dependencies do not slow or break another. ``--quick`` shortens every timing loop (smoke
-tests); figures from it are rough. Not part of the test run.
+tests); figures from it are rough. Not part of the test run. What a benchmark has to say in
+words (a skipped figure) it passes to ``bench.notes.note``; see bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -24,6 +24,11 @@ Benchmark = Callable[[bool], dict[str, float]]
 # name -> "module:function"; add new benchmarks here.
 BENCHMARKS: dict[str, str] = {
     "nlu": "bench.nlu_bench:nlu_per_second",
+    "handler": "bench.handler_bench:handler_overhead",
+    "scaling": "bench.scaling_bench:scaling",
+    "pg_scaling": "bench.pg_bench:pg_scaling",
+    "verify": "bench.verify_bench:verify_overhead",
+    "cold_start": "bench.cold_start_bench:cold_start",
 }
 
 
@@ -56,13 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if str(ROOT) not in sys.path:  # run as a script: make `bench` and `skill` importable
         sys.path.insert(0, str(ROOT))
+    from bench import notes, report
+
     figures = run(args.only or list(BENCHMARKS), args.quick)
-    if args.json:
-        print(json.dumps(figures, indent=2, sort_keys=True))
-    else:
-        width = max(map(len, figures), default=0)
-        for name, value in figures.items():
-            print(f"{name:<{width}}  {value:,.6g}")
+    said = notes.take()
+    print(report.as_json(figures, said) if args.json else report.as_table(figures, said))
     return 0
 
 
