@@ -19,7 +19,7 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill.alexa.builder import build_skill, handle_event
 from skill.config import Config
-from skill.services import open_services
+from skill.services import lazy_services
 
 logging.getLogger().setLevel(logging.INFO)
 
@@ -34,7 +34,8 @@ def _get_skill() -> CustomSkill:
             # On Lambda the working directory (/var/task) is read-only; /tmp is not.
             on_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
             config = Config.from_env(base_dir=Path("/tmp") if on_lambda else None)
-            _skill = build_skill(open_services(config), config)
+            # Opened on the first request that needs data: a LaunchRequest does not.
+            _skill = build_skill(lazy_services(config), config)
         return _skill
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import urllib.error
-import urllib.request
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services.api_client import ApiClient
 from ask_sdk_model.services.api_client_request import ApiClientRequest
 from ask_sdk_model.services.api_client_response import ApiClientResponse
+
+if TYPE_CHECKING:
+    import urllib.request
 
 _METHODS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"}
 
@@ -41,11 +42,23 @@ class TimeoutApiClient(ApiClient):
 
     def __init__(self, timeout: float = 1.5):
         self.timeout = timeout
-        # Loopback calls must not be sent through an environment proxy.
-        self._direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        self._default = urllib.request.build_opener()
+        self._openers: dict[bool, urllib.request.OpenerDirector] = {}
+
+    def _opener(self, loopback: bool) -> urllib.request.OpenerDirector:
+        # Built on first use: urllib.request is a noticeable share of a Lambda cold start,
+        # and a LaunchRequest never calls an Alexa API.
+        if loopback not in self._openers:
+            import urllib.request
+
+            # Loopback calls must not be sent through an environment proxy.
+            handlers = [urllib.request.ProxyHandler({})] if loopback else []
+            self._openers[loopback] = urllib.request.build_opener(*handlers)
+        return self._openers[loopback]
 
     def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
+        import urllib.error
+        import urllib.request
+
         method = (request.method or "GET").upper()
         if method not in _METHODS:
             raise ApiClientException(f"Invalid request method: {method}")
@@ -58,7 +71,7 @@ class TimeoutApiClient(ApiClient):
         http_request = urllib.request.Request(
             request.url, data=data, headers=headers, method=method
         )
-        opener = self._direct if loopback else self._default
+        opener = self._opener(loopback)
         try:
             with opener.open(http_request, timeout=self.timeout) as response:
                 return ApiClientResponse(

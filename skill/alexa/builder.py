@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 from skill.alexa.api_client import TimeoutApiClient
+from skill.alexa.handlers.base import ServicesSource
 from skill.alexa.handlers.deletion import (
     DeleteAllRecordingsHandler,
     DeleteLastRecordingHandler,
@@ -28,22 +29,29 @@ from skill.alexa.handlers.what_data import WhatDataHandler
 from skill.alexa.interceptors import LogRequest, LogResponse
 from skill.alexa.timezones import DeviceTimeZones
 from skill.config import Config
-from skill.services import Services
+
+if TYPE_CHECKING:
+    from skill.services import Services
 
 
-def build_skill(services: Services, config: Config) -> CustomSkill:
-    """The skill, with every handler wired to ``services``."""
+def build_skill(services: Services | ServicesSource, config: Config) -> CustomSkill:
+    """The skill, with every handler wired to ``services``.
+
+    ``services`` may be a function that opens them on first use (see ``lazy_services``):
+    requests that need no data then never touch the database layer.
+    """
+    source: ServicesSource = services if callable(services) else (lambda: services)
     zones = DeviceTimeZones(fallback=config.default_timezone)
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(config.settings_api_timeout))
     builder.skill_id = config.skill_id  # type: ignore[assignment]
     for handler in (
         LaunchHandler(),
-        DeleteRecordingsHandler(services.recordings, zones),
-        DeleteLastRecordingHandler(services.recordings, zones),
-        DeleteAllRecordingsHandler(services.recordings, zones),
-        StopHumanReviewHandler(services.consent),
-        AllowHumanReviewHandler(services.consent),
-        WhatDataHandler(services.recordings, services.consent, zones, config.retention_days),
+        DeleteRecordingsHandler(source, zones),
+        DeleteLastRecordingHandler(source, zones),
+        DeleteAllRecordingsHandler(source, zones),
+        StopHumanReviewHandler(source),
+        AllowHumanReviewHandler(source),
+        WhatDataHandler(source, zones, config.retention_days),
         HelpHandler(),
         GoodbyeHandler(),
         SessionEndedHandler(),

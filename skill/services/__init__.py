@@ -1,48 +1,49 @@
-"""The domain services: recordings, consent, review queue and audit. No ASK, no Flask here."""
+"""The domain services: recordings, consent, review queue and audit. No ASK, no Flask here.
+
+``Services``, ``open_services`` and ``lazy_services`` live in ``container``; they are
+re-exported here lazily, so importing a light module such as ``skill.services.models``
+(the skill's speech does) does not import SQLAlchemy. That keeps the Lambda cold start
+to what the first request needs.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+if TYPE_CHECKING:
+    from skill.config import Config
+    from skill.services.container import Services, open_services
 
-from skill.config import Config
-from skill.services.audit import AuditLog
-from skill.services.consent import ConsentService
-from skill.services.recordings import RecordingService
-from skill.services.review import ReviewService
-from skill.store.audio import AudioStore
-from skill.store.db import open_engine, upgrade
-
-
-@dataclass
-class Services:
-    """Everything the skill, the CLI and the web service act through."""
-
-    engine: Engine
-    """The database."""
-    recordings: RecordingService
-    """Recordings: ingest, read, delete."""
-    consent: ConsentService
-    """The consent ledger."""
-    audit: AuditLog
-    """The audit log."""
-    review: ReviewService
-    """The human-review queue: sampling, hand-outs, annotations."""
-
-    def close(self) -> None:
-        self.engine.dispose()
+__all__ = ["Services", "lazy_services", "open_services"]
+_LAZY = {"Services", "open_services"}
 
 
-def open_services(config: Config, migrate: bool = True) -> Services:
-    """Open the database (migrating it to the newest schema) and wire the services."""
-    engine = open_engine(config.database_url)
-    if migrate:
-        upgrade(engine)
-    audit = AuditLog(engine)
-    consent = ConsentService(engine, config.policy, audit)
-    recordings = RecordingService(engine, AudioStore(config.audio_dir), consent, audit)
-    review = ReviewService(engine, consent, audit)
-    # A withdrawal of human_review purges the user's queue items in its own transaction.
-    consent.withdrawal_hooks.append(review.purge_on_withdrawal)
-    return Services(engine, recordings, consent, audit, review)
+def lazy_services(config: Config) -> Callable[[], Services]:
+    """A function that opens the services on its first call and returns the same ones after.
+
+    The Lambda entry point hands this to ``build_skill``, so a LaunchRequest, which needs
+    no data, is answered without opening (or even importing) the database layer.
+    """
+    opened: list[Services] = []
+    lock = threading.Lock()
+
+    def get() -> Services:
+        if not opened:
+            with lock:
+                if not opened:
+                    from skill.services.container import open_services
+
+                    opened.append(open_services(config))
+        return opened[0]
+
+    return get
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from skill.services import container
+
+        return getattr(container, name)
+    raise AttributeError(f"module 'skill.services' has no attribute {name!r}")

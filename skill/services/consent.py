@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -28,6 +28,12 @@ class UnknownPurpose(ValueError):
 
 class ConsentBusy(RuntimeError):
     """Another transaction is changing this user's consent right now; try again shortly."""
+
+
+_STATE = select(consent_state.c.purpose, consent_state.c.granted).where(
+    consent_state.c.user_id == bindparam("user")
+)
+"""Every decided purpose of one user; built once, it runs on every "what data" answer."""
 
 
 def _ensure_row(conn: Connection, user_id: str, purpose: str) -> None:
@@ -130,10 +136,13 @@ class ConsentService:
                 raise ConsentBusy(user_id) from None
             raise
 
-    def state(self, user_id: str) -> dict[str, bool]:
-        """Every purpose and whether it is granted now."""
-        with reading(self.engine) as conn:
-            return {p: self.is_granted(user_id, p, conn) for p in PURPOSES}
+    def state(self, user_id: str, conn: Connection | None = None) -> dict[str, bool]:
+        """Every purpose and whether it is granted now (one query)."""
+        if conn is None:
+            with reading(self.engine) as own:
+                return self.state(user_id, own)
+        decided = {p: granted for p, granted in conn.execute(_STATE, {"user": user_id})}
+        return {p: self._or_default(p, decided.get(p)) for p in PURPOSES}
 
     def set(
         self,

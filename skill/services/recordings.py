@@ -13,9 +13,20 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, delete, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    bindparam,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
+from skill.services import counts
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
 from skill.services.models import (
@@ -28,7 +39,7 @@ from skill.services.models import (
 )
 from skill.store.audio import AudioStore
 from skill.store.db import bulk_insert, purge_freed_pages, reading
-from skill.store.schema import recordings, review_items
+from skill.store.schema import recording_counts, recordings, review_items
 
 INSERT_BATCH = 1000
 
@@ -82,6 +93,7 @@ class RecordingService:
                     if audio_name:
                         copied.append(audio_name)
                     rows.append(_row(item, audio_name, now))
+                counts.add(conn, _per_user(rows))
                 for start in range(0, len(rows), INSERT_BATCH):
                     bulk_insert(conn, recordings, rows[start : start + INSERT_BATCH])
                     if progress is not None:
@@ -120,28 +132,28 @@ class RecordingService:
             return int(conn.execute(query).scalar_one())
 
     def total(self, user_id: str) -> int:
-        """How many recordings the user has."""
-        query = select(func.count()).where(recordings.c.user_id == user_id)
+        """How many recordings the user has (one key lookup)."""
+        query = select(recording_counts.c.total).where(recording_counts.c.user_id == user_id)
         with reading(self.engine) as conn:
-            return int(conn.execute(query).scalar_one())
+            return int(conn.execute(query).scalar() or 0)
 
     def newest(self, user_id: str) -> Recording | None:
         """The most recent recording, if any."""
         found = self.list(user_id, limit=1)
         return found[0] if found else None
 
-    def summary(self, user_id: str) -> Summary:
-        """Count, time span and audio count, in one indexed query."""
-        query = select(
-            func.count(),
-            func.count(recordings.c.audio_file),
-            func.min(recordings.c.recorded_at),
-            func.max(recordings.c.recorded_at),
-        ).where(recordings.c.user_id == user_id)
-        with reading(self.engine) as conn:
-            total, with_audio, first, last = conn.execute(query).one()
+    def summary(self, user_id: str, conn: Connection | None = None) -> Summary:
+        """Count, audio count and time span in one statement of key lookups and index
+        seeks: its cost does not grow with the user's history. Pass ``conn`` to read
+        inside an existing transaction."""
+        if conn is None:
+            with reading(self.engine) as own:
+                return self.summary(user_id, own)
+        total, with_audio, first, last = conn.execute(_SUMMARY, {"user": user_id}).one()
         # min/max keep the column's type, so these arrive as aware UTC datetimes.
-        return Summary(total=int(total), with_audio=int(with_audio), first=first, last=last)
+        return Summary(
+            total=int(total or 0), with_audio=int(with_audio or 0), first=first, last=last
+        )
 
     # -- deletion ------------------------------------------------------------
 
@@ -219,6 +231,7 @@ class RecordingService:
                 )
             ]
             count = conn.execute(delete(recordings).where(*where)).rowcount
+            counts.subtract(conn, user_id, count, len(audio_names))
             self.audit.record(
                 conn,
                 "recordings_deleted",
@@ -234,6 +247,32 @@ class RecordingService:
         if count:
             purge_freed_pages(self.engine)
         return Deletion(count, removed)
+
+
+def _summary_statement() -> Select[Any]:
+    counts = recording_counts.c
+    user: BindParameter[str] = bindparam("user")
+    mine = recordings.c.user_id == user
+    return select(
+        select(counts.total).where(counts.user_id == user).scalar_subquery(),
+        select(counts.with_audio).where(counts.user_id == user).scalar_subquery(),
+        select(func.min(recordings.c.recorded_at)).where(mine).scalar_subquery(),
+        select(func.max(recordings.c.recorded_at)).where(mine).scalar_subquery(),
+    )
+
+
+# Built once: the summary answers every "what data do you keep".
+_SUMMARY = _summary_statement()
+
+
+def _per_user(rows: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    totals: Counter[str] = Counter()
+    audio: Counter[str] = Counter()
+    for row in rows:
+        totals[row["user_id"]] += 1
+        if row["audio_file"] is not None:
+            audio[row["user_id"]] += 1
+    return {user: (n, audio[user]) for user, n in totals.items()}
 
 
 def _in_range(user_id: str, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 """The newest migration; kept here so start-up can skip importing Alembic when current."""
 
 _MIGRATIONS = Path(__file__).parent / "migrations"

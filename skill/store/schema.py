@@ -110,6 +110,16 @@ consent_events = Table(
     Index("ix_consent_user_purpose", "user_id", "purpose", "id"),
 )
 
+recording_counts = Table(
+    "recording_counts",
+    metadata,
+    Column("user_id", String(512), primary_key=True),
+    Column("total", BigInteger, nullable=False),
+    Column("with_audio", BigInteger, nullable=False),
+)
+"""Per-user totals, changed in the same transaction as every ingest and deletion, so that
+"what data do you keep" costs the same for a user with a million recordings as with ten."""
+
 consent_state = Table(
     "consent_state",
     metadata,

@@ -149,8 +149,12 @@ def test_handler_answers_a_launch_request_from_the_bare_zip(built: Built, tmp_pa
 def test_cold_start_on_a_migrated_database_imports_nothing_extra(
     built: Built, tmp_path: Path
 ) -> None:
-    first = run_lambda(built.unpacked, tmp_path, launch_request(caller(), now_utc()))
-    assert "alembic" in first["modules"], "a new database is migrated on the first start"
+    launch = run_lambda(built.unpacked, tmp_path, launch_request(caller(), now_utc()))
+    assert "sqlalchemy" not in launch["modules"], "a LaunchRequest needs no database"
+    first = run_lambda(
+        built.unpacked, tmp_path, intent_request(caller(), now_utc(), "WhatDataIntent")
+    )
+    assert "alembic" in first["modules"], "a new database is migrated on first use"
     again = run_lambda(
         built.unpacked, tmp_path, intent_request(caller(), now_utc(), "WhatDataIntent")
     )

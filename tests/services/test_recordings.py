@@ -105,3 +105,33 @@ def test_bulk_ingest_reports_progress_by_batch(services: Services) -> None:
     assert seen == [(INSERT_BATCH, total), (2 * INSERT_BATCH, total), (total, total)]
     newest = services.recordings.list(USER, limit=1)[0]
     assert newest.recorded_at == T0 + timedelta(seconds=total - 1)
+
+
+def test_counts_stay_in_step_with_every_ingest_and_deletion(
+    services: Services, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from skill.services import counts
+    from skill.store.schema import recordings
+
+    wav = make_wav(tmp_path / "c.wav")
+    seed(services, USER, *(T0 + timedelta(hours=h) for h in range(5)))
+    seed(services, USER, T0 + timedelta(days=1), audio=wav)
+    seed(services, OTHER_USER, T0)
+    services.recordings.delete_range(USER, T0, T0 + timedelta(hours=2), channel="cli")
+    services.recordings.delete_one(USER, services.recordings.list(USER)[0].id, channel="cli")
+
+    summary = services.recordings.summary(USER)
+    with services.engine.connect() as conn:
+        actual = conn.execute(
+            select(func.count(), func.count(recordings.c.audio_file)).where(
+                recordings.c.user_id == USER
+            )
+        ).one()
+    assert (summary.total, summary.with_audio) == tuple(actual) == (3, 0)
+    assert services.recordings.total(OTHER_USER) == 1
+
+    with services.engine.begin() as conn:  # a repair from the table itself agrees
+        counts.recount(conn, [USER, OTHER_USER])
+    assert services.recordings.summary(USER) == summary

@@ -60,8 +60,7 @@ def http_skill(env: dict[str, str], lambda_module: ModuleType) -> Iterator[str]:
 def dialog(
     transport: TransportName, services: Services, config: Config, endpoint: str | None = None
 ) -> list[str | None]:
-    with services.engine.begin() as conn:  # same starting data for every transport
-        conn.exec_driver_sql("DELETE FROM recordings")
+    services.recordings.delete_all(USER, channel="cli")  # same starting data for every transport
     seed(services, USER, NOW - timedelta(hours=1), NOW - timedelta(days=2))
     options = SimulatorOptions(user_id=USER, time=NOW, transport=transport, endpoint=endpoint)
     with simulator(options, services, config) as driver:

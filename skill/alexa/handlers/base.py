@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -10,6 +12,12 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
 
 from skill.alexa.turn import Turn, read_turn
+
+if TYPE_CHECKING:
+    from skill.services import Services
+
+ServicesSource = Callable[[], "Services"]
+"""Gives the services when a handler needs data; may open the database on first call."""
 
 
 class IntentHandler(AbstractRequestHandler):

@@ -8,7 +8,7 @@ described even if "today" rolls over or new recordings arrive in between.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -19,17 +19,24 @@ from skill.alexa.dates import UnusableDate, resolve_amazon_date
 from skill.alexa.handlers.base import IntentHandler
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
-from skill.services.recordings import RecordingService
 from skill.services.timerange import local_days
+
+if TYPE_CHECKING:
+    from skill.alexa.handlers.base import ServicesSource
+    from skill.services.recordings import RecordingService
 
 PENDING = "pending_deletion"
 """Session attribute holding what the skill asked to delete."""
 
 
 class _Deletion(IntentHandler):
-    def __init__(self, recordings: RecordingService, zones: DeviceTimeZones):
-        self.recordings = recordings
+    def __init__(self, services: ServicesSource, zones: DeviceTimeZones):
+        self.services = services
         self.zones = zones
+
+    @property
+    def recordings(self) -> RecordingService:
+        return self.services().recordings
 
     def _pending(self, turn: Turn) -> dict[str, Any] | None:
         pending = turn.attributes.pop(PENDING, None)

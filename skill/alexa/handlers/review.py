@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import IntentHandler
 from skill.alexa.turn import Turn
-from skill.services.consent import ConsentService
+
+if TYPE_CHECKING:
+    from skill.alexa.handlers.base import ServicesSource
+    from skill.services.consent import ConsentService
 
 
 class _Review(IntentHandler):
-    def __init__(self, consent: ConsentService):
-        self.consent = consent
+    def __init__(self, services: ServicesSource):
+        self.services = services
+
+    @property
+    def consent(self) -> ConsentService:
+        return self.services().consent
 
 
 class StopHumanReviewHandler(_Review):

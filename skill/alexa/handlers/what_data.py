@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
@@ -9,8 +11,9 @@ from ask_sdk_model.ui import SimpleCard
 from skill.alexa.handlers.base import IntentHandler
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
-from skill.services.consent import ConsentService
-from skill.services.recordings import RecordingService
+
+if TYPE_CHECKING:
+    from skill.alexa.handlers.base import ServicesSource
 
 
 class WhatDataHandler(IntentHandler):
@@ -19,22 +22,18 @@ class WhatDataHandler(IntentHandler):
     intent_name = "WhatDataIntent"
 
     def __init__(
-        self,
-        recordings: RecordingService,
-        consent: ConsentService,
-        zones: DeviceTimeZones,
-        retention_days: int | None,
+        self, services: ServicesSource, zones: DeviceTimeZones, retention_days: int | None
     ):
-        self.recordings = recordings
-        self.consent = consent
+        self.services = services
         self.zones = zones
         self.retention_days = retention_days
 
     def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
         zone = self.zones.zone_for(handler_input)
+        summary, consent = self.services().overview(user_id)
         text, card = turn.speech.what_data(
-            self.recordings.summary(user_id),
-            self.consent.state(user_id),
+            summary,
+            consent,
             self.retention_days,
             zone,
             turn.now.astimezone(zone).date(),
