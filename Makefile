@@ -39,6 +39,9 @@ system-deps:
 	@if ! $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null; then \
 		echo "installing python3-venv with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv; fi
+	@if ! command -v espeak-ng >/dev/null; then \
+		echo "installing espeak-ng with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; fi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, str] = {
     "pg_scaling": "bench.pg_bench:pg_scaling",
     "verify": "bench.verify_bench:verify_overhead",
     "cold_start": "bench.cold_start_bench:cold_start",
+    "asr": "bench.asr_bench:asr_figures",
 }
 
 

@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     from skill.packaging.commands import add_arguments as add_packaging_verbs
 
     add_packaging_verbs(verbs)
+    from skill.voice.commands import add_arguments as add_voice_verbs
+
+    add_voice_verbs(verbs)
     from skill.review_commands import add_arguments as add_review_verbs
 
     add_review_verbs(verbs)
@@ -170,6 +173,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ran = upgrade(open_engine(config.database_url))
             print("database upgraded" if ran else "database is up to date")
             return 0
+        if args.verb in ("speak", "listen", "voice"):
+            from skill.voice.commands import run_voice_verb
+
+            return run_voice_verb(args, config)
         services = open_services(config)
         try:
             return _run(args, config, services)

@@ -36,7 +36,7 @@ PYTHON_HERE = f"{sys.version_info.major}.{sys.version_info.minor}"
 PIP_TIMEOUT = 300.0
 NOT_FOR_LAMBDA = (
     *("flask", "flask_ask_sdk", "gunicorn", "cryptography"),
-    *("rich", "yaml", "jsonschema"),
+    *("rich", "yaml", "jsonschema", "pocketsphinx"),
 )
 """Top-level packages only the web service, CLI or simulator use."""
 NOT_LAMBDA_REQUIREMENTS = {
@@ -51,6 +51,8 @@ NOT_LAMBDA_REQUIREMENTS = {
     "gunicorn",
     "cryptography",
     "certifi",
+    # offline voice loop (speak, listen, voice)
+    "pocketsphinx",
 }
 """pyproject dependencies that stay out of lambda/requirements.txt."""
 LAMBDA_ONLY_REQUIREMENTS = {"tzdata", "psycopg"}
