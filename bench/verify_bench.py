@@ -119,7 +119,9 @@ def _connect_when_up(
             if response.status == 200:
                 return conn
         except OSError:
-            pass
+            conn.close()  # not listening yet: try again
+            time.sleep(0.1)
+            continue
         conn.close()
         time.sleep(0.1)
     raise RuntimeError(f"benchmark server did not start:\n{log_path.read_text()[-2000:]}")

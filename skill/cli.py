@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skill.config import Config, ConfigError
+from skill.json_output import jsonable, print_json
 from skill.packaging.lambda_zip import PackagingError
 from skill.services import Services, open_services
 from skill.services.consent import UnknownPurpose
@@ -207,7 +206,7 @@ def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
     if args.verb == "recordings" and args.action == "list":
         items = services.recordings.list(args.user, limit=args.limit)
         if args.json:
-            _print_json([_jsonable(asdict(item)) for item in items])
+            print_json([jsonable(asdict(item)) for item in items])
         else:
             for item in items:
                 audio = " [audio]" if item.has_audio else ""
@@ -219,7 +218,7 @@ def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
     if args.verb == "consent" and args.action == "show":
         state = services.consent.state(args.user)
         if args.json:
-            _print_json(state)
+            print_json(state)
         else:
             for purpose, granted in state.items():
                 print(f"{purpose}: {'granted' if granted else 'withdrawn'}")
@@ -227,14 +226,14 @@ def _run(args: argparse.Namespace, config: Config, services: Services) -> int:
     if args.verb == "consent" and args.action == "set":
         change = services.consent.set(args.user, args.purpose, args.grant, channel="cli")
         if args.json:
-            _print_json(asdict(change))
+            print_json(asdict(change))
         else:
             print(f"{args.purpose}: {'granted' if change.granted else 'withdrawn'}")
         return 0
     if args.verb == "audit":
         events = services.audit.for_user(args.user)
         if args.json:
-            _print_json([_jsonable(asdict(e)) for e in events])
+            print_json([jsonable(asdict(e)) for e in events])
         else:
             for e in events:
                 details = " ".join(f"{k}={v}" for k, v in e.details.items())
@@ -269,7 +268,7 @@ def _ingest(args: argparse.Namespace, services: Services) -> int:
                 records = parse_jsonl(bar.lines(handle, path.stat().st_size), path.parent)
         result = services.recordings.ingest(records, channel="cli", progress=bar.storing())
     if args.json:
-        _print_json(asdict(result))
+        print_json(asdict(result))
     else:
         print(f"ingested {result.ingested} recording(s)")
         if result.refused:
@@ -291,7 +290,7 @@ def _delete(args: argparse.Namespace, config: Config, services: Services) -> int
         start, end = local_days(span.start, span.end, zone)
         deletion = services.recordings.delete_range(args.user, start, end, channel="cli")
     if args.json:
-        _print_json(_jsonable(asdict(deletion)))
+        print_json(jsonable(asdict(deletion)))
     else:
         print(f"deleted {deletion.count} recording(s) and {deletion.audio_files} audio file(s)")
     return 0
@@ -304,18 +303,6 @@ def _zone(name: str) -> ZoneInfo:
         raise UsageError(f"{name!r} is not an IANA time zone (e.g. Europe/Berlin)") from None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))
 
 
 if __name__ == "__main__":

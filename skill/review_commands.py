@@ -8,13 +8,11 @@ transcripts: it hands them to the reviewer who claimed them.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any
 
+from skill.json_output import print_json
 from skill.services import Services
 from skill.services.review import STATES, ReviewError, ReviewService, SampleResult
 
@@ -72,7 +70,7 @@ def run(args: argparse.Namespace, services: Services) -> int:
 def _sample(args: argparse.Namespace, review: ReviewService) -> int:
     result = _sample_with_progress(args, review)
     if args.json:
-        _print_json(asdict(result))
+        print_json(asdict(result))
     else:
         print(
             f"considered {result.considered} recording(s); queued {result.queued} for review; "
@@ -102,7 +100,7 @@ def _sample_with_progress(args: argparse.Namespace, review: ReviewService) -> Sa
 def _claim(args: argparse.Namespace, review: ReviewService) -> int:
     items = review.claim(args.reviewer, args.count)
     if args.json:
-        _print_json([asdict(item) for item in items])
+        print_json([asdict(item) for item in items])
         return 0
     for item in items:
         audio = " [audio]" if item.has_audio else ""
@@ -118,7 +116,7 @@ def _claim(args: argparse.Namespace, review: ReviewService) -> int:
 def _submit(args: argparse.Namespace, review: ReviewService) -> int:
     review.submit(args.item, args.reviewer, args.transcript, args.label)
     if args.json:
-        _print_json({"id": args.item, "state": "done"})
+        print_json({"id": args.item, "state": "done"})
     else:
         print(f"item {args.item} done")
     return 0
@@ -127,7 +125,7 @@ def _submit(args: argparse.Namespace, review: ReviewService) -> int:
 def _stats(args: argparse.Namespace, review: ReviewService) -> int:
     counts = review.stats()
     if args.json:
-        _print_json(counts)
+        print_json(counts)
     else:
         for state, n in counts.items():
             print(f"{state}: {n}")
@@ -137,7 +135,7 @@ def _stats(args: argparse.Namespace, review: ReviewService) -> int:
 def _list(args: argparse.Namespace, review: ReviewService) -> int:
     items = review.list_items(args.state, args.limit)
     if args.json:
-        _print_json([asdict(item) for item in items])
+        print_json([asdict(item) for item in items])
         return 0
     for item in items:
         who = f"  by {item.reviewer}" if item.reviewer else ""
@@ -156,17 +154,3 @@ _ACTIONS: dict[str, Callable[[argparse.Namespace, ReviewService], int]] = {
     "stats": _stats,
     "list": _list,
 }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _print_json(value: Any) -> None:
-    print(json.dumps(_jsonable(value), indent=2, ensure_ascii=False))

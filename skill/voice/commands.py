@@ -160,7 +160,7 @@ def _voice(args: argparse.Namespace, config: Config) -> int:
                 answer_path = _write_answer(session, turn, args.respond_dir, number)
                 _show_turn(console, source, turn, answer_path, args.json)
         except KeyboardInterrupt:
-            pass
+            console.print("(stopped)")  # Ctrl-C ends the dialog; the session is closed below
         session.end()
     return 0
 
