@@ -159,8 +159,9 @@ def _voice(args: argparse.Namespace, config: Config) -> int:
                 turn = session.hear(audio)
                 answer_path = _write_answer(session, turn, args.respond_dir, number)
                 _show_turn(console, source, turn, answer_path, args.json)
-        except KeyboardInterrupt:
-            console.print("(stopped)")  # Ctrl-C ends the dialog; the session is closed below
+        except KeyboardInterrupt:  # Ctrl-C ends the dialog; the session is closed below
+            if not args.json:  # --json output stays one object a line
+                console.print("(stopped)")
         session.end()
     return 0
 
