@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils.predicate import is_intent_name, is_request_type
 from ask_sdk_core.utils.request_util import get_dialog_state
@@ -16,8 +16,8 @@ from ask_sdk_model.dialog.delegate_directive import DelegateDirective
 from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective
 from ask_sdk_model.dialog_state import DialogState
 from ask_sdk_model.intent_confirmation_status import IntentConfirmationStatus
-from ask_sdk_model.request_envelope import RequestEnvelope
 
+from skill.alexa.builder import handle_event
 from skill.simulator.dialog import NOT_UNDERSTOOD, DialogDriver, speech_text
 from skill.simulator.envelopes import Caller
 from skill.simulator.nlu import Nlu
@@ -113,17 +113,13 @@ def build_test_skill() -> Any:
 class Recorder:
     """Invokes the skill in-process, exactly as a JSON round trip, and keeps every envelope."""
 
-    def __init__(self) -> None:
-        self.skill = build_test_skill()
+    def __init__(self, skill: CustomSkill | None = None) -> None:
+        self.skill = skill or build_test_skill()
         self.requests: list[Json] = []
 
     def __call__(self, event: Json) -> Json:
         self.requests.append(event)
-        envelope = self.skill.serializer.deserialize(
-            payload=json.dumps(event), obj_type=RequestEnvelope
-        )
-        response: Json = self.skill.serializer.serialize(self.skill.invoke(envelope, None))
-        return response
+        return handle_event(self.skill, event)
 
     def kinds(self) -> list[str]:
         return [r["request"]["type"] for r in self.requests]

@@ -3,7 +3,6 @@ AMAZON.NUMBER and AMAZON.DURATION, in Alexa's formats, as parsed and as sent to 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,12 +11,12 @@ import pytest
 from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils.predicate import is_intent_name, is_request_type
 from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective
-from ask_sdk_model.request_envelope import RequestEnvelope
 
 from skill.simulator.dialog import DialogDriver
 from skill.simulator.envelopes import Caller, intent_request
 from skill.simulator.nlu import Nlu, ResolvedValue, SlotResolution
 from skill.simulator.nlu_numbers import to_amazon_duration, to_amazon_number
+from tests.simulator.test_dialog import Recorder
 
 Json = dict[str, Any]
 TODAY = date(2026, 11, 26)
@@ -270,29 +269,13 @@ def build_order_skill() -> Any:
     return sb.create()
 
 
-class Recorder:
-    """The skill invoked in-process through a JSON round trip, every envelope kept."""
-
-    def __init__(self) -> None:
-        self.skill = build_order_skill()
-        self.requests: list[Json] = []
-
-    def __call__(self, event: Json) -> Json:
-        self.requests.append(event)
-        envelope = self.skill.serializer.deserialize(
-            payload=json.dumps(event), obj_type=RequestEnvelope
-        )
-        response: Json = self.skill.serializer.serialize(self.skill.invoke(envelope, None))
-        return response
-
-
 def driver(recorder: Recorder, nlu: Nlu) -> DialogDriver:
     now = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
     return DialogDriver(recorder, nlu, Caller(skill_id=SKILL_ID), lambda: now, ZoneInfo("UTC"))
 
 
 def test_the_request_carries_entity_resolution_as_alexa_fills_it(nlu: Nlu) -> None:
-    turn = driver(Recorder(), nlu).say("order two espresso")
+    turn = driver(Recorder(build_order_skill()), nlu).say("order two espresso")
     slots = turn.request["request"]["intent"]["slots"]
     assert slots["drink"] == {
         "name": "drink",
@@ -313,7 +296,7 @@ def test_the_request_carries_entity_resolution_as_alexa_fills_it(nlu: Nlu) -> No
 
 
 def test_no_match_carries_the_status_and_no_values(nlu: Nlu) -> None:
-    turn = driver(Recorder(), nlu).say("order a lemonade")
+    turn = driver(Recorder(build_order_skill()), nlu).say("order a lemonade")
     drink = turn.request["request"]["intent"]["slots"]["drink"]
     assert drink["value"] == "lemonade"
     assert drink["resolutions"] == {
@@ -323,7 +306,7 @@ def test_no_match_carries_the_status_and_no_values(nlu: Nlu) -> None:
 
 
 def test_an_elicited_custom_slot_is_resolved_too(nlu: Nlu) -> None:
-    recorder = Recorder()
+    recorder = Recorder(build_order_skill())
     talk = driver(recorder, nlu)
     asked = talk.say("order")
     assert asked.request["request"]["intent"]["slots"]["drink"] == {
@@ -341,7 +324,7 @@ def test_an_elicited_custom_slot_is_resolved_too(nlu: Nlu) -> None:
 
 
 def test_an_answer_that_restates_the_intent_is_resolved_too(nlu: Nlu) -> None:
-    talk = driver(Recorder(), nlu)
+    talk = driver(Recorder(build_order_skill()), nlu)
     talk.say("order")
     answer = talk.say("order three cocoa")
     slots = answer.request["request"]["intent"]["slots"]
@@ -352,7 +335,7 @@ def test_an_answer_that_restates_the_intent_is_resolved_too(nlu: Nlu) -> None:
 
 
 def test_a_duration_slot_is_sent_as_iso_8601(nlu: Nlu) -> None:
-    turn = driver(Recorder(), nlu).say("set a timer for an hour and a half")
+    turn = driver(Recorder(build_order_skill()), nlu).say("set a timer for an hour and a half")
     length = turn.request["request"]["intent"]["slots"]["length"]
     assert length == {"name": "length", "value": "PT1H30M", "confirmationStatus": "NONE"}
     assert turn.speech == "Timer PT1H30M."
