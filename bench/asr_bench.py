@@ -16,7 +16,7 @@ from itertools import cycle
 from pathlib import Path
 
 from bench.notes import note
-from skill.simulator.nlu import MODELS_DIR, Nlu
+from skill.nlu import MODELS_DIR, Nlu
 from skill.voice.loop import understand
 from skill.voice.recognise import Recogniser
 from skill.voice.speech_out import Voice, synthesise

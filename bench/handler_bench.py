@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,7 @@ from typing import Any
 from bench.minimal_skill import lambda_handler as minimal_handler
 from bench.seeding import seed_older
 from bench.timing import Sample, interleaved
+from skill.config import Config
 from skill.simulator.envelopes import Caller, intent_request, launch_request, now_utc
 from skill.simulator.settings_stub import SettingsStub
 from skill.store.db import open_engine, upgrade
@@ -49,7 +49,8 @@ def handler_overhead(quick: bool) -> dict[str, float]:
 
 @contextmanager
 def what_data_skill() -> Iterator[tuple[Handler, Callable[[], dict[str, Any]]]]:
-    """The product's ``lambda_handler`` on a seeded database, answered once (so the device's
+    """The product's Lambda handler (``make_handler``, as ``lambda_handler`` uses) on a seeded
+    database, answered once (so the device's
     time zone is cached), and a maker of fresh WhatData envelopes for the seeded user."""
     stub = SettingsStub(default_zone="Europe/Berlin")
     with tempfile.TemporaryDirectory(prefix="bench-handler-") as tmp, stub.running():
@@ -63,8 +64,11 @@ def what_data_skill() -> Iterator[tuple[Handler, Callable[[], dict[str, Any]]]]:
         def what_data() -> dict[str, Any]:
             return intent_request(caller, now_utc(), "WhatDataIntent")
 
-        with _environment(url, Path(tmp) / "audio"), _root_log_level_kept():
-            product: Handler = _load_lambda_function().lambda_handler
+        config = Config.from_env(
+            {"PRIVACY_SKILL_DATABASE_URL": url, "PRIVACY_SKILL_AUDIO_DIR": str(Path(tmp) / "audio")}
+        )
+        with _root_log_level_kept():
+            product: Handler = _load_lambda_function().make_handler(config)
             speech = str(product(what_data(), None))
             if f"{RECORDINGS:,}" not in speech and str(RECORDINGS) not in speech:
                 raise RuntimeError(f"WhatData did not report {RECORDINGS} recordings: {speech}")
@@ -95,22 +99,6 @@ def _load_lambda_function() -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@contextmanager
-def _environment(database_url: str, audio_dir: Path) -> Iterator[None]:
-    names = ("PRIVACY_SKILL_DATABASE_URL", "PRIVACY_SKILL_AUDIO_DIR")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ["PRIVACY_SKILL_DATABASE_URL"] = database_url
-    os.environ["PRIVACY_SKILL_AUDIO_DIR"] = str(audio_dir)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 @contextmanager

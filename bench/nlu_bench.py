@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from datetime import date
 
-from skill.simulator.nlu import Nlu
+from skill.nlu import Nlu
 
 TODAY = date(2026, 11, 26)
 UTTERANCES: tuple[str, ...] = (

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, text
 
-from skill.services import counts
+from skill.store.recordings import recount
 from skill.store.schema import recordings
 
 SPAN = timedelta(days=730)
@@ -64,7 +64,7 @@ def seed_older(
         else:
             params |= {"before": before, "step": step, "ingested_at": ingested}
             conn.execute(text(_POSTGRES), params)
-        counts.recount(conn, [user_id])  # rows written around the service: fix its counts
+        recount(conn, [user_id])  # rows written around the service: fix its counts
     if engine.dialect.name == "postgresql":
         # The steady state autovacuum keeps: statistics and a visibility map.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -98,4 +98,4 @@ def seed_day(
     ]
     with engine.begin() as conn:
         conn.execute(insert(recordings), rows)
-        counts.recount(conn, [user_id])
+        recount(conn, [user_id])

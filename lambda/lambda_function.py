@@ -1,10 +1,12 @@
 """AWS Lambda entry point: ``lambda_function.lambda_handler``.
 
-The skill is built on the first request and kept for the life of the
-process (the SDK's ``SkillBuilder.lambda_handler()`` would rebuild it on
-every call). Settings come from the ``PRIVACY_SKILL_*`` environment
-variables; on Lambda, set ``PRIVACY_SKILL_DATABASE_URL`` to PostgreSQL for
-production, or to ``sqlite:////tmp/privacy_skill.db`` only to try it out.
+``make_handler(config)`` builds a handler with its own skill, made on its first request and
+kept for the life of the process (the SDK's ``SkillBuilder.lambda_handler()`` would rebuild it
+on every call). ``lambda_handler`` is the one Lambda calls: its settings come from the
+``PRIVACY_SKILL_*`` environment variables when the first request arrives; on Lambda, set
+``PRIVACY_SKILL_DATABASE_URL`` to PostgreSQL for production (the default, a SQLite file in
+``/tmp``, is only for trying it out). Tests and the simulator call ``make_handler`` with a
+``Config`` of their own instead of changing the environment.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,29 +26,47 @@ from skill.services import lazy_services
 
 logging.getLogger().setLevel(logging.INFO)
 
-_skill: CustomSkill | None = None
-_lock = threading.Lock()
+
+def config_from_environment() -> Config:
+    """The settings Lambda runs with: the environment, defaults under /tmp on Lambda (its
+    working directory, /var/task, is read-only)."""
+    on_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+    return Config.from_env(data_dir=Path("/tmp") if on_lambda else None)
 
 
-def _get_skill() -> CustomSkill:
-    global _skill
-    with _lock:
-        if _skill is None:
-            # On Lambda the working directory (/var/task) is read-only; /tmp is not.
-            on_lambda = "AWS_LAMBDA_FUNCTION_NAME" in os.environ
-            config = Config.from_env(base_dir=Path("/tmp") if on_lambda else None)
-            # Opened on the first request that needs data: a LaunchRequest does not.
-            _skill = build_skill(lazy_services(config), config)
-        return _skill
+class SkillHandler:
+    """A Lambda handler with its own skill, built on its first request and kept after."""
+
+    def __init__(self, config: Config | Callable[[], Config]) -> None:
+        self._config = config
+        self._skill: CustomSkill | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def skill(self) -> CustomSkill | None:
+        """The skill, once the first request has built it."""
+        return self._skill
+
+    def __call__(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+        """Answer one Alexa request."""
+        if self._skill is None:
+            with self._lock:
+                if self._skill is None:
+                    config = self._config() if callable(self._config) else self._config
+                    # Opened on the first request that needs data: a LaunchRequest does not.
+                    self._skill = build_skill(lazy_services(config), config)
+        return handle_event(self._skill, event, context)
+
+
+def make_handler(config: Config | Callable[[], Config] = config_from_environment) -> SkillHandler:
+    """A handler for ``config``, or for the settings a function returns on the first request
+    (by default the environment's, read when Lambda sends the first request)."""
+    return SkillHandler(config)
+
+
+_from_environment = make_handler()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Answer one Alexa request."""
-    return handle_event(_get_skill(), event, context)
-
-
-def reset() -> None:
-    """Forget the built skill (tests use this after changing the environment)."""
-    global _skill
-    with _lock:
-        _skill = None
+    """Answer one Alexa request (the function Lambda invokes), with the environment's settings."""
+    return _from_environment(event, context)

@@ -1,4 +1,11 @@
-"""Deployment settings, read once from the environment (DESIGN.md §4)."""
+"""Deployment settings, read once from the environment (DESIGN.md §4).
+
+Where data lives by default: one stable per-user data directory (``~/.local/share/voice-privacy``
+on Linux, from platformdirs), whatever folder a command runs in, so ``voice`` run elsewhere finds
+the recordings ``ingest`` stored. The Lambda entry point passes ``/tmp`` instead (the only
+writable place there). An explicit ``PRIVACY_SKILL_DATABASE_URL`` or ``PRIVACY_SKILL_AUDIO_DIR``
+is used exactly as given.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +13,24 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from skill.errors import ConfigError
+from skill.values import parse_zone
+
+__all__ = ["APP_NAME", "Config", "ConfigError", "ConsentPolicy", "default_data_dir"]
+
+APP_NAME = "voice-privacy"
+"""The per-user data directory's name."""
 DEFAULT_DATABASE_FILE = "privacy_skill.db"
-DEFAULT_AUDIO_DIR = "privacy_skill_audio"
+DEFAULT_AUDIO_DIR = "audio"
 
 
-class ConfigError(ValueError):
-    """A setting is present but unusable; the message names the variable."""
+def default_data_dir() -> Path:
+    """The per-user data directory: platformdirs' user data path (XDG on Linux)."""
+    import platformdirs  # only when a default is needed: the Lambda path never needs it
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 @dataclass(frozen=True)
@@ -46,21 +63,28 @@ class Config:
     """How long recordings are kept; None means until the person deletes them."""
     settings_api_timeout: float = 1.5
     """Seconds the skill waits for the Alexa Settings API (Alexa allows ~8 s in all)."""
+    data_dir: Path | None = None
+    """The default data directory when a default location is in use (created on first use,
+    mode 0700); None when the database URL and the audio folder are both set explicitly."""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, base_dir: Path | None = None) -> Config:
-        """Read ``PRIVACY_SKILL_*`` variables; relative defaults live under ``base_dir`` (cwd)."""
+    def from_env(cls, env: Mapping[str, str] | None = None, data_dir: Path | None = None) -> Config:
+        """Read ``PRIVACY_SKILL_*`` variables; defaults live in ``data_dir`` (default: the
+        per-user data directory)."""
         env = os.environ if env is None else env
-        base = base_dir or Path.cwd()
-        url = env.get("PRIVACY_SKILL_DATABASE_URL") or f"sqlite:///{base / DEFAULT_DATABASE_FILE}"
-        audio = Path(env.get("PRIVACY_SKILL_AUDIO_DIR") or base / DEFAULT_AUDIO_DIR)
+        explicit_url = env.get("PRIVACY_SKILL_DATABASE_URL")
+        explicit_audio = env.get("PRIVACY_SKILL_AUDIO_DIR")
+
+        def home() -> Path:
+            return data_dir or default_data_dir()
+
+        url = explicit_url or f"sqlite:///{home() / DEFAULT_DATABASE_FILE}"
+        audio = Path(explicit_audio) if explicit_audio else home() / DEFAULT_AUDIO_DIR
         zone_name = env.get("PRIVACY_SKILL_DEFAULT_TIMEZONE") or "UTC"
         try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ConfigError(
-                f"PRIVACY_SKILL_DEFAULT_TIMEZONE={zone_name!r} is not an IANA time zone"
-            ) from exc
+            zone = parse_zone(zone_name)
+        except ValueError as exc:
+            raise ConfigError(f"PRIVACY_SKILL_DEFAULT_TIMEZONE: {exc}") from None
         retention = env.get("PRIVACY_SKILL_RETENTION_DAYS")
         if retention is not None and not retention.isdigit():
             raise ConfigError("PRIVACY_SKILL_RETENTION_DAYS must be a whole number of days")
@@ -77,4 +101,10 @@ class Config:
             skill_id=env.get("PRIVACY_SKILL_SKILL_ID") or None,
             policy=ConsentPolicy(defaults=defaults),
             retention_days=int(retention) if retention else None,
+            data_dir=None if explicit_url and explicit_audio else home(),
         )
+
+    def ensure_data_dir(self) -> None:
+        """Create the default data directory (only the owner may read it) if one is in use."""
+        if self.data_dir is not None:
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)

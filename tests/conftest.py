@@ -6,15 +6,13 @@ local Alexa Settings API on loopback for device time zones.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
-import sys
 import uuid
 import wave
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
@@ -35,6 +33,7 @@ from skill.simulator.envelopes import (
     session_ended_request,
 )
 from skill.simulator.settings_stub import SettingsStub
+from skill.simulator.transports import load_lambda_module
 from skill.store.db import normalise_url, open_engine, upgrade
 from skill.store.schema import metadata
 
@@ -44,6 +43,7 @@ OTHER_USER = "amzn1.ask.account.BOB"
 
 
 def env_for(tmp_path: Path, database_url: str | None = None) -> dict[str, str]:
+    (tmp_path / "data").mkdir(exist_ok=True)
     return {
         "PRIVACY_SKILL_DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'data' / 'skill.db'}",
         "PRIVACY_SKILL_AUDIO_DIR": str(tmp_path / "audio"),
@@ -89,6 +89,15 @@ def backend() -> str:
     return "sqlite"
 
 
+def _each_backend(request: pytest.FixtureRequest) -> str:
+    value: str = request.param
+    return value
+
+
+both_backends = pytest.fixture(params=["sqlite", "postgresql"])(_each_backend)
+"""``backend = both_backends`` in a folder's conftest runs that folder's tests on both."""
+
+
 @pytest.fixture
 def database_url(backend: str, request: pytest.FixtureRequest) -> str | None:
     if backend == "sqlite":
@@ -115,7 +124,7 @@ def env(
 
 @pytest.fixture
 def config(env: dict[str, str], tmp_path: Path) -> Config:
-    return Config.from_env(env, base_dir=tmp_path)
+    return Config.from_env(env, data_dir=tmp_path)
 
 
 @pytest.fixture
@@ -153,14 +162,8 @@ def seed(
 
 @pytest.fixture(scope="session")
 def lambda_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "lambda_function", ROOT / "lambda" / "lambda_function.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["lambda_function"] = module
-    spec.loader.exec_module(module)
-    return module
+    """lambda/lambda_function.py, loaded as Lambda loads it (and as ``simulate --lambda`` does)."""
+    return load_lambda_module(ROOT / "lambda" / "lambda_function.py")
 
 
 @pytest.fixture
@@ -206,13 +209,20 @@ class Reply:
 
 
 class Alexa:
-    """Sends real request envelopes through ``lambda_handler``, as Alexa would."""
+    """Sends real request envelopes through a Lambda handler, as Alexa would."""
 
-    def __init__(self, handler: Callable[[dict[str, Any], Any], dict[str, Any]], caller: Caller):
-        self.handler = handler
+    def __init__(self, lambda_module: ModuleType, config: Config, caller: Caller):
+        self.lambda_module = lambda_module
+        self.handler = lambda_module.make_handler(config)
+        self.config = config
         self.caller = caller
         self.now = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
         self.sent: list[dict[str, Any]] = []
+
+    def configure(self, **settings: Any) -> None:
+        """Deploy the skill again with some settings changed (a new Lambda handler)."""
+        self.config = replace(self.config, **settings)
+        self.handler = self.lambda_module.make_handler(self.config)
 
     def send(self, event: dict[str, Any]) -> Reply:
         self.sent.append(event)
@@ -257,10 +267,6 @@ class Alexa:
 
 
 @pytest.fixture
-def alexa(
-    env: dict[str, str], lambda_module: ModuleType, settings_api: SettingsStub
-) -> Iterator[Alexa]:
-    lambda_module.reset()
+def alexa(config: Config, lambda_module: ModuleType, settings_api: SettingsStub) -> Alexa:
     caller = Caller(user_id=USER, api_endpoint=settings_api.endpoint)
-    yield Alexa(lambda_module.lambda_handler, caller)
-    lambda_module.reset()
+    return Alexa(lambda_module, config, caller)

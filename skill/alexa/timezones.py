@@ -6,11 +6,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.services.service_exception import ServiceException
+
+from skill.values import parse_zone
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,7 @@ class DeviceTimeZones:
             log.warning("device time zone response unreadable; using the default")
             return None
         try:
-            return ZoneInfo(str(name))
-        except (ZoneInfoNotFoundError, ValueError):
+            return parse_zone(str(name))
+        except ValueError:
             log.warning("device reported an unknown time zone; using the default")
             return None

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from skill.errors import ProductError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 HANDLER_FILE = PROJECT_ROOT / "lambda" / "lambda_function.py"
 REQUIREMENTS_FILE = PROJECT_ROOT / "lambda" / "requirements.txt"
@@ -39,7 +41,9 @@ BUILD_INFO_NAME = "voice_privacy_build.json"
 PIP_TIMEOUT = 600.0
 """Seconds pip may take to download and install the dependencies."""
 
-SKILL_PARTS = ("__init__.py", "config.py", "alexa", "services", "store")
+SKILL_PARTS = (
+    "__init__.py", "config.py", "errors.py", "values.py", "alexa", "services", "store",
+)  # fmt: skip
 """What of ``skill/`` the handler needs (DESIGN.md §1: lambda → alexa → services → store)."""
 SOURCE_SUFFIXES = frozenset({".py", ".mako"})
 """Source files to ship: modules, and Alembic's migration script template."""
@@ -51,7 +55,7 @@ _PIP_TAIL_LINES = 15
 Progress = Callable[[str], None]
 
 
-class PackagingError(RuntimeError):
+class PackagingError(ProductError):
     """A package cannot be built; the message says why and what to do."""
 
 

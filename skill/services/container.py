@@ -13,7 +13,8 @@ from skill.services.models import Summary
 from skill.services.recordings import RecordingService
 from skill.services.review import ReviewService
 from skill.store.audio import AudioStore
-from skill.store.db import open_engine, reading, upgrade
+from skill.store.db import open_database, reading, upgrade
+from skill.store.db import ping as ping_database
 
 
 @dataclass
@@ -37,13 +38,22 @@ class Services:
         with reading(self.engine) as conn:
             return self.recordings.summary(user_id, conn), self.consent.state(user_id, conn)
 
+    def ping(self) -> None:
+        """Check the database answers (for health checks); raises when it cannot be reached."""
+        with reading(self.engine) as conn:
+            ping_database(conn)
+
     def close(self) -> None:
         self.engine.dispose()
 
 
 def open_services(config: Config, migrate: bool = True) -> Services:
-    """Open the database (migrating it to the newest schema) and wire the services."""
-    engine = open_engine(config.database_url)
+    """Open the database (migrating it to the newest schema) and wire the services.
+
+    The default data directory is created when it is in use; an explicit location must exist.
+    """
+    config.ensure_data_dir()
+    engine = open_database(config.database_url)
     if migrate:
         upgrade(engine)
     audit = AuditLog(engine)

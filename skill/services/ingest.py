@@ -10,7 +10,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from skill.errors import InputError
 from skill.services.models import NewRecording
+from skill.values import NoOffset, NotATime, parse_aware_time
 
 _REQUIRED = ("user_id", "recorded_at", "transcript")
 _OPTIONAL = ("device_id", "person_id", "audio_file", "id")
@@ -30,12 +32,15 @@ class LineError:
         return f"line {self.line}: {self.message}"
 
 
-class IngestError(ValueError):
+class IngestError(InputError):
     """The file was refused whole; ``errors`` lists the bad lines (up to MAX_ERRORS)."""
 
     def __init__(self, errors: list[LineError]):
         self.errors = errors
-        super().__init__("; ".join(str(e) for e in errors))
+        super().__init__("the file was refused; nothing was ingested:")
+
+    def details(self) -> list[str]:
+        return [str(error) for error in self.errors]
 
 
 def parse_jsonl(lines: Iterable[str], base_dir: Path) -> list[NewRecording]:
@@ -113,12 +118,11 @@ def _timestamp(value: Any) -> datetime:
     if not isinstance(value, str):
         raise ValueError("recorded_at must be an RFC 3339 string")
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parse_aware_time(value)
+    except NotATime:
         raise ValueError(f"recorded_at {value!r} is not an RFC 3339 timestamp") from None
-    if parsed.tzinfo is None:
-        raise ValueError(f"recorded_at {value!r} has no UTC offset")
-    return parsed
+    except NoOffset:
+        raise ValueError(f"recorded_at {value!r} has no UTC offset") from None
 
 
 def _wav(path: Path) -> Path:

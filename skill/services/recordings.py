@@ -13,20 +13,9 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    Connection,
-    Engine,
-    Select,
-    bindparam,
-    delete,
-    func,
-    select,
-)
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, Engine
 
-from skill.services import counts
+from skill.errors import InputError
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
 from skill.services.models import (
@@ -37,14 +26,15 @@ from skill.services.models import (
     Recording,
     Summary,
 )
+from skill.store import recordings as stored
 from skill.store.audio import AudioStore
-from skill.store.db import bulk_insert, purge_freed_pages, reading
-from skill.store.schema import recording_counts, recordings, review_items
+from skill.store.db import purge_freed_pages, reading
+from skill.store.errors import DuplicateKey
+from skill.store.recordings import Selection
+from skill.store.rows import to
 
-INSERT_BATCH = 1000
 
-
-class DuplicateRecording(ValueError):
+class DuplicateRecording(InputError):
     """An ingested id is already stored."""
 
 
@@ -93,16 +83,12 @@ class RecordingService:
                     if audio_name:
                         copied.append(audio_name)
                     rows.append(_row(item, audio_name, now))
-                counts.add(conn, _per_user(rows))
-                for start in range(0, len(rows), INSERT_BATCH):
-                    bulk_insert(conn, recordings, rows[start : start + INSERT_BATCH])
-                    if progress is not None:
-                        progress(min(start + INSERT_BATCH, len(rows)), len(rows))
+                stored.insert_rows(conn, rows, progress)
                 for user, count in refused.items():
                     self.audit.record(
                         conn, "ingest_refused", user_id=user, channel=channel, count=count
                     )
-        except IntegrityError:
+        except DuplicateKey:
             self.audio.remove(copied)
             raise DuplicateRecording(
                 "a recording id in this file is already stored; nothing was ingested"
@@ -116,26 +102,19 @@ class RecordingService:
 
     def list(self, user_id: str, limit: int | None = None) -> list[Recording]:
         """The user's recordings, newest first."""
-        query = (
-            select(recordings)
-            .where(recordings.c.user_id == user_id)
-            .order_by(recordings.c.recorded_at.desc(), recordings.c.id.desc())
-            .limit(limit)
-        )
         with reading(self.engine) as conn:
-            return [_recording(row) for row in conn.execute(query)]
+            rows = stored.newest_first(conn, user_id, limit)
+        return [to(Recording, row, has_audio=row.audio_file is not None) for row in rows]
 
     def count(self, user_id: str, start: datetime, end: datetime) -> int:
         """How many recordings fall in UTC ``[start, end)``."""
-        query = select(func.count()).where(*_in_range(user_id, start, end))
         with reading(self.engine) as conn:
-            return int(conn.execute(query).scalar_one())
+            return stored.count(conn, Selection(user_id, start, end))
 
     def total(self, user_id: str) -> int:
         """How many recordings the user has (one key lookup)."""
-        query = select(recording_counts.c.total).where(recording_counts.c.user_id == user_id)
         with reading(self.engine) as conn:
-            return int(conn.execute(query).scalar() or 0)
+            return stored.total(conn, user_id)
 
     def newest(self, user_id: str) -> Recording | None:
         """The most recent recording, if any."""
@@ -149,11 +128,9 @@ class RecordingService:
         if conn is None:
             with reading(self.engine) as own:
                 return self.summary(user_id, own)
-        total, with_audio, first, last = conn.execute(_SUMMARY, {"user": user_id}).one()
-        # min/max keep the column's type, so these arrive as aware UTC datetimes.
-        return Summary(
-            total=int(total or 0), with_audio=int(with_audio or 0), first=first, last=last
-        )
+        row = stored.summary(conn, user_id)
+        # No counts row yet: nothing was ever ingested for the user.
+        return to(Summary, row, total=int(row.total or 0), with_audio=int(row.with_audio or 0))
 
     # -- deletion ------------------------------------------------------------
 
@@ -168,8 +145,12 @@ class RecordingService:
     ) -> Deletion:
         """Delete the user's recordings in UTC ``[start, end)``."""
         deletion = self._delete(
-            user_id, _in_range(user_id, start, end), "range", channel, request_id,
-            range_start=start.isoformat(), range_end=end.isoformat(),
+            Selection(user_id, start, end),
+            "range",
+            channel,
+            request_id,
+            range_start=start.isoformat(),
+            range_end=end.isoformat(),
         )
         return Deletion(deletion.count, deletion.audio_files, start, end)
 
@@ -177,65 +158,38 @@ class RecordingService:
         self, user_id: str, recording_id: str, *, channel: Channel, request_id: str | None = None
     ) -> Deletion:
         """Delete one of the user's recordings by id (nothing if it is not theirs or gone)."""
-        where = (recordings.c.user_id == user_id, recordings.c.id == recording_id)
         return self._delete(
-            user_id, where, "one", channel, request_id, recording_id=recording_id
+            Selection(user_id, recording_id=recording_id),
+            "one",
+            channel,
+            request_id,
+            recording_id=recording_id,
         )
 
     def delete_all(
         self, user_id: str, *, channel: Channel, request_id: str | None = None
     ) -> Deletion:
         """Delete every recording the user has."""
-        return self._delete(
-            user_id, (recordings.c.user_id == user_id,), "all", channel, request_id
-        )
+        return self._delete(Selection(user_id), "all", channel, request_id)
 
     def _delete(
         self,
-        user_id: str,
-        where: Sequence[ColumnElement[bool]],
+        which: Selection,
         scope: str,
         channel: Channel,
         request_id: str | None,
         **details: Any,
     ) -> Deletion:
         with self.engine.begin() as conn:
-            # Lock the rows first, in id order: a review sampler that holds some of
-            # them commits first (then its new queue items are counted below), and
-            # concurrent deletions never wait on each other in a cycle.
-            conn.execute(
-                select(func.count()).select_from(
-                    select(recordings.c.id)
-                    .where(*where)
-                    .order_by(recordings.c.id)
-                    .with_for_update()
-                    .subquery()
-                )
-            )
-            # Queue items and annotations go by ON DELETE CASCADE; lock them in id
-            # order too (as a consent withdrawal's purge does) and count them.
-            review_count = len(
-                conn.execute(
-                    select(review_items.c.id)
-                    .where(review_items.c.recording_id.in_(select(recordings.c.id).where(*where)))
-                    .order_by(review_items.c.id)
-                    .with_for_update()
-                ).all()
-            )
-            audio_names = [
-                name
-                for (name,) in conn.execute(
-                    select(recordings.c.audio_file).where(
-                        *where, recordings.c.audio_file.is_not(None)
-                    )
-                )
-            ]
-            count = conn.execute(delete(recordings).where(*where)).rowcount
-            counts.subtract(conn, user_id, count, len(audio_names))
+            # Rows first, then their queue items, each in id order (see lock_for_deletion):
+            # a review sampler holding some commits first, and deletions never deadlock.
+            review_count = stored.lock_for_deletion(conn, which)
+            audio_names = stored.audio_names(conn, which)
+            count = stored.delete_selected(conn, which, len(audio_names))
             self.audit.record(
                 conn,
                 "recordings_deleted",
-                user_id=user_id,
+                user_id=which.user_id,
                 channel=channel,
                 request_id=request_id,
                 scope=scope,
@@ -249,41 +203,8 @@ class RecordingService:
         return Deletion(count, removed)
 
 
-def _summary_statement() -> Select[Any]:
-    counts = recording_counts.c
-    user: BindParameter[str] = bindparam("user")
-    mine = recordings.c.user_id == user
-    return select(
-        select(counts.total).where(counts.user_id == user).scalar_subquery(),
-        select(counts.with_audio).where(counts.user_id == user).scalar_subquery(),
-        select(func.min(recordings.c.recorded_at)).where(mine).scalar_subquery(),
-        select(func.max(recordings.c.recorded_at)).where(mine).scalar_subquery(),
-    )
-
-
-# Built once: the summary answers every "what data do you keep".
-_SUMMARY = _summary_statement()
-
-
-def _per_user(rows: Sequence[dict[str, Any]]) -> dict[str, tuple[int, int]]:
-    totals: Counter[str] = Counter()
-    audio: Counter[str] = Counter()
-    for row in rows:
-        totals[row["user_id"]] += 1
-        if row["audio_file"] is not None:
-            audio[row["user_id"]] += 1
-    return {user: (n, audio[user]) for user, n in totals.items()}
-
-
-def _in_range(user_id: str, start: datetime, end: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (
-        recordings.c.user_id == user_id,
-        recordings.c.recorded_at >= start,
-        recordings.c.recorded_at < end,
-    )
-
-
 def _row(item: NewRecording, audio_name: str | None, now: datetime) -> dict[str, Any]:
+    """The ``recordings`` row (column -> value) that stores ``item``."""
     return {
         "id": item.id or secrets.token_hex(16),
         "user_id": item.user_id,
@@ -295,16 +216,3 @@ def _row(item: NewRecording, audio_name: str | None, now: datetime) -> dict[str,
         "source": "ingest",
         "ingested_at": now,
     }
-
-
-def _recording(row: Any) -> Recording:
-    return Recording(
-        id=row.id,
-        user_id=row.user_id,
-        recorded_at=row.recorded_at,
-        transcript=row.transcript,
-        device_id=row.device_id,
-        person_id=row.person_id,
-        has_audio=row.audio_file is not None,
-        source=row.source,
-    )

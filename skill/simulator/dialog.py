@@ -20,7 +20,6 @@ An answer that is not a yes/no or a slot value is understood as a new utterance,
 from __future__ import annotations
 
 import copy
-import html
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +27,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from skill.alexa.responses import speech_text, strip_ssml
+from skill.nlu import FALLBACK, Nlu, NluResult
 from skill.simulator.envelopes import (
     Caller,
     Json,
@@ -37,9 +38,8 @@ from skill.simulator.envelopes import (
     launch_request,
     session_ended_request,
 )
-from skill.simulator.nlu import FALLBACK, Nlu, NluResult
 
-__all__ = ["NOT_UNDERSTOOD", "DialogDriver", "Turn", "speech_text"]
+__all__ = ["NOT_UNDERSTOOD", "DialogDriver", "Turn"]
 
 # What Alexa says itself when nothing matches and the model declares no FallbackIntent.
 NOT_UNDERSTOOD = "Sorry, I don't know that."
@@ -102,6 +102,10 @@ class DialogDriver:
         self._session: Session | None = None
         self._pending: _Pending | None = None
         self._last_intent: Json | None = None
+
+    def today(self) -> date:
+        """The device's local day at the driver's clock."""
+        return self.clock().astimezone(self.zone).date()
 
     @property
     def session_open(self) -> bool:
@@ -289,7 +293,7 @@ class DialogDriver:
             if prompt.get("id") == prompt_id and prompt.get("variations"):
                 variation: Json = prompt["variations"][0]
                 text = _fill_prompt(str(variation.get("value", "")), intent.get("slots") or {})
-                return _strip_ssml(text) if variation.get("type") == "SSML" else text
+                return strip_ssml(text) if variation.get("type") == "SSML" else text
         return None
 
 
@@ -300,20 +304,6 @@ def _fill_prompt(text: str, slots: Mapping[str, Any]) -> str:
         return str((slots.get(found[1]) or {}).get("value", found[0]))
 
     return re.sub(r"\{(\w+)\}", value, text)
-
-
-def speech_text(response: Mapping[str, Any]) -> str | None:
-    """The outputSpeech of a response envelope as plain text (SSML tags stripped)."""
-    speech = (response.get("response") or {}).get("outputSpeech") or {}
-    if speech.get("type") == "SSML" and speech.get("ssml") is not None:
-        return _strip_ssml(str(speech["ssml"]))
-    if speech.get("text") is not None:
-        return str(speech["text"])
-    return None
-
-
-def _strip_ssml(ssml: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", ssml)).split())
 
 
 def _dialog_directive(body: Mapping[str, Any]) -> Json | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from skill.simulator.nlu_slots import SlotResolution
+from skill.nlu import SlotResolution
 
 DEFAULT_SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 DEFAULT_API_ENDPOINT = "https://api.amazonalexa.com"

@@ -16,19 +16,17 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from skill.simulator.nlu import normalise
+from skill.nlu import Finding, Severity, normalise
 
 __all__ = ["Finding", "Severity", "has_errors", "lint_file", "lint_model"]
-
-Severity = Literal["error", "warning"]
 
 REQUIRED_BUILT_INS = (
     "AMAZON.CancelIntent",
@@ -55,29 +53,6 @@ SLOT_REF = re.compile(r"\{([A-Za-z][A-Za-z_]*)\}")
 # samples and invocation names. A period must follow a letter ("a.m.", "a. b. c.").
 SAMPLE_PUNCTUATION = "'-."
 INVOCATION_PUNCTUATION = "'."
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem in an interaction model."""
-
-    severity: Severity
-    """"error" when Alexa would refuse the model or misroute speech; "warning" otherwise."""
-    code: str
-    """A stable kebab-case identifier of the check, e.g. "sample-collision"."""
-    message: str
-    """What is wrong, as a sentence a developer can act on."""
-    intent: str | None = None
-    """The intent concerned, when there is one."""
-    sample: str | None = None
-    """The sample utterance (or invocation name, or prompt id) concerned, when there is one."""
-    path: str = "<model>"
-    """The file linted, as given."""
-
-    def __str__(self) -> str:
-        where = f" [{self.intent}]" if self.intent else ""
-        what = f' "{self.sample}"' if self.sample is not None else ""
-        return f"{self.path}: {self.severity} {self.code}{where}{what}: {self.message}"
 
 
 def has_errors(findings: Sequence[Finding]) -> bool:

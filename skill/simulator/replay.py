@@ -53,12 +53,9 @@ The ``endpoint`` transport reaches a skill whose database is not ours: files wit
 from __future__ import annotations
 
 import json
-import os
-import sys
 import tempfile
 import wave
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -80,8 +77,6 @@ from skill.simulator.setup import SimulatorOptions, TransportName, simulator
 
 __all__ = ["Failure", "FileResult", "ReplayFileError", "load_script", "run_file", "run_files"]
 
-ENV_PREFIX = "PRIVACY_SKILL_"
-LAMBDA_MODULE = "lambda_function"
 AFTER_TURN = 0
 """``Failure.turn`` of a failed ``after`` check."""
 _NOTHING = "(nothing)"
@@ -205,10 +200,10 @@ def _play(
     script: Script, base: Path, transport: TransportName, endpoint: str | None, result: FileResult
 ) -> None:
     env = {
-        f"{ENV_PREFIX}DATABASE_URL": f"sqlite:///{base / 'replay.db'}",
-        f"{ENV_PREFIX}AUDIO_DIR": str(base / "audio"),
+        "PRIVACY_SKILL_DATABASE_URL": f"sqlite:///{base / 'replay.db'}",
+        "PRIVACY_SKILL_AUDIO_DIR": str(base / "audio"),
     }
-    config = Config.from_env(env, base_dir=base)
+    config = Config.from_env(env, data_dir=base)
     options = SimulatorOptions(
         user_id=script.settings.user,
         locale=script.settings.locale,
@@ -221,9 +216,7 @@ def _play(
     stage = "seeding the database"
     try:
         _seed(services, script, base)
-        isolated = _lambda_environment(env) if transport == "lambda" else nullcontext()
-        with isolated, simulator(options, services, config) as driver:
-            _reset_lambda()
+        with simulator(options, services, config) as driver:
             for step_number, step in enumerate(script.turns, 1):
                 stage = f"turn {step_number} {_quoted(step.say)}"
                 turn = driver.say(step.say)
@@ -267,35 +260,6 @@ def _tiny_wav(path: Path) -> Path:
         wav.setframerate(16000)
         wav.writeframes(b"\x00\x00" * 1600)
     return path
-
-
-@contextmanager
-def _lambda_environment(env: Mapping[str, str]) -> Iterator[None]:
-    """The Lambda entry point reads its settings from ``os.environ``: for the duration, only
-    ``env``'s PRIVACY_SKILL_* variables are set and a freshly loaded module is used; the
-    operator's variables and any already loaded module are put back afterwards."""
-    saved = {key: value for key, value in os.environ.items() if key.startswith(ENV_PREFIX)}
-    saved_module = sys.modules.pop(LAMBDA_MODULE, None)
-    for key in saved:
-        del os.environ[key]
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        _reset_lambda()  # drop the skill built on the temporary database
-        sys.modules.pop(LAMBDA_MODULE, None)
-        if saved_module is not None:
-            sys.modules[LAMBDA_MODULE] = saved_module
-        for key in [key for key in os.environ if key.startswith(ENV_PREFIX)]:
-            del os.environ[key]
-        os.environ.update(saved)
-
-
-def _reset_lambda() -> None:
-    """Make the loaded Lambda module build its skill again, from the current environment."""
-    reset = getattr(sys.modules.get(LAMBDA_MODULE), "reset", None)
-    if callable(reset):
-        reset()
 
 
 # --- checking -----------------------------------------------------------------------------

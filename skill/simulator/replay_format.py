@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
+from skill.nlu import MODELS_DIR
 from skill.services.models import PURPOSES
-from skill.simulator.nlu import MODELS_DIR
+from skill.values import parse_aware_time, parse_zone
 
 __all__ = [
     "DEFAULT_TIME",
@@ -272,14 +273,10 @@ class _Checker:
         return value
 
     def moment(self, value: Any, where: Where) -> datetime:
-        text = self.text(value, where)
         try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:
-            raise self.fail(where, f"{text!r} is not an ISO 8601 time") from None
-        if moment.tzinfo is None:
-            raise self.fail(where, f"{text!r} needs a UTC offset, e.g. 2026-11-26T15:00:00Z")
-        return moment
+            return parse_aware_time(self.text(value, where))
+        except ValueError as error:
+            raise self.fail(where, str(error)) from None
 
     def consent(self, value: Any, where: Where) -> dict[str, bool]:
         given = self.mapping(value, where, PURPOSES)
@@ -311,13 +308,10 @@ def _settings(check: _Checker, value: Any) -> Settings:
     time = check.moment(given["time"], "settings.time") if "time" in given else settings.time
     zone = settings.zone
     if "timezone" in given:
-        zone_name = check.text(given["timezone"], "settings.timezone")
         try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise check.fail(
-                "settings.timezone", f"{zone_name!r} is not an IANA time zone"
-            ) from None
+            zone = parse_zone(check.text(given["timezone"], "settings.timezone"))
+        except ValueError as error:
+            raise check.fail("settings.timezone", str(error)) from None
     locale = settings.locale
     if "locale" in given:
         locale = check.text(given["locale"], "settings.locale")

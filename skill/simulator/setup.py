@@ -14,10 +14,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from skill.config import Config
+from skill.nlu import Nlu
 from skill.services import Services
 from skill.simulator.dialog import DialogDriver
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, Caller, now_utc
-from skill.simulator.nlu import Nlu
 from skill.simulator.settings_stub import SettingsStub
 from skill.simulator.signing import dev_signer
 from skill.simulator.transports import Invoke, in_process, over_http, through_lambda
@@ -52,7 +52,7 @@ class SimulatorOptions:
 
 def make_invoke(options: SimulatorOptions, services: Services, config: Config) -> Invoke:
     if options.transport == "lambda":
-        return through_lambda()
+        return through_lambda(config)
     if options.transport == "endpoint":
         if not options.endpoint:
             raise ValueError("the endpoint transport needs a URL")

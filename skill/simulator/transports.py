@@ -6,17 +6,19 @@ envelope, so the dialog driver does not care where the skill runs.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from skill.alexa.builder import build_skill, handle_event
 from skill.config import Config
+from skill.errors import ProductError
 from skill.services import Services
 
 Json = dict[str, Any]
@@ -27,8 +29,10 @@ Signer = Callable[[bytes], dict[str, str]]
 LAMBDA_FILE = Path(__file__).resolve().parents[2] / "lambda" / "lambda_function.py"
 
 
-class TransportError(RuntimeError):
+class TransportError(ProductError):
     """The skill could not be reached, or answered with an HTTP error."""
+
+    kind = "transport"
 
 
 def in_process(services: Services, config: Config) -> Invoke:
@@ -37,18 +41,24 @@ def in_process(services: Services, config: Config) -> Invoke:
     return lambda event: handle_event(skill, event)
 
 
-def through_lambda(path: Path = LAMBDA_FILE) -> Invoke:
-    """``lambda_function.lambda_handler``, loaded from ``path`` as Lambda would."""
+def through_lambda(config: Config, path: Path = LAMBDA_FILE) -> Invoke:
+    """A handler from ``lambda_function.make_handler(config)``, loaded from ``path`` as Lambda
+    loads it; each event goes through JSON as the Lambda runtime sends it."""
+    handler: Callable[[Json, Any], Json] = load_lambda_module(path).make_handler(config)
+    return lambda event: handler(json.loads(json.dumps(event)), None)
+
+
+@functools.cache
+def load_lambda_module(path: Path = LAMBDA_FILE) -> ModuleType:
+    """The Lambda entry point module at ``path``, loaded once per process."""
     if not path.is_file():
         raise TransportError(f"{path}: no Lambda entry point there")
     spec = importlib.util.spec_from_file_location("lambda_function", path)
     if spec is None or spec.loader is None:
         raise TransportError(f"{path}: cannot be loaded")
     module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("lambda_function", module)
     spec.loader.exec_module(module)
-    handler: Callable[[Json, Any], Json] = module.lambda_handler
-    return lambda event: handler(json.loads(json.dumps(event)), None)
+    return module
 
 
 def over_http(url: str, timeout: float = 10.0, signer: Signer | None = None) -> Invoke:

@@ -17,6 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+from skill.errors import ProductError
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +29,13 @@ HEAD_REVISION = "0003"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class DatabaseError(RuntimeError):
+class DatabaseError(ProductError):
     """The database cannot be opened or migrated; the message says what to do."""
+
+    kind = "database"
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
 
 def normalise_url(url: str) -> str:
@@ -37,11 +45,35 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def display_url(url: str) -> str:
+    """``url`` fit to print: any password replaced by ``***``."""
+    try:
+        return make_url(normalise_url(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
 def open_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their directory and pragmas."""
+    """An engine for ``url``, with the pragmas and pool this product needs per backend.
+
+    Nothing is created: a SQLite file's folder must exist (a typo in a path is an error, not a
+    new empty database somewhere), and only SQLite and PostgreSQL URLs are accepted.
+    """
     url = normalise_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            "PRIVACY_SKILL_DATABASE_URL is not a database URL; use sqlite:///PATH or "
+            "postgresql://USER@HOST:PORT/DB"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise DatabaseError(
+            f"PRIVACY_SKILL_DATABASE_URL: {backend!r} databases are not supported; "
+            "use sqlite:///PATH or postgresql://USER@HOST:PORT/DB"
+        )
+    if backend != "sqlite":
         # A small pool per process: gunicorn workers and Lambda containers each have one.
         return create_engine(
             url,
@@ -53,10 +85,29 @@ def open_engine(url: str) -> Engine:
             pool_pre_ping=True,
         )
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise DatabaseError(
+                f"PRIVACY_SKILL_DATABASE_URL: the folder {folder} does not exist; "
+                "create it, or leave the variable unset to use the default data directory"
+            )
     engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 10})
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def open_database(url: str) -> Engine:
+    """``open_engine(url)``, checked to answer: an unreachable server is one ``DatabaseError``
+    line (no traceback, no password), not a failure on the first real query."""
+    engine = open_engine(url)
+    try:
+        with reading(engine) as conn:  # a read: opening never takes SQLite's write lock
+            ping(conn)
+    except DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        raise DatabaseError(f"cannot open the database {display_url(url)}: {reason}") from None
     return engine
 
 
@@ -94,6 +145,11 @@ def reading(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def ping(conn: Connection) -> None:
+    """Run a trivial query: raises when the database cannot be reached."""
+    conn.execute(text("SELECT 1"))
+
+
 def purge_freed_pages(engine: Engine) -> None:
     """After a deletion: fold the WAL into the database file and truncate it.
 
@@ -112,7 +168,7 @@ def purge_freed_pages(engine: Engine) -> None:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration the database is at, or None for an empty database."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         if not engine.dialect.has_table(conn, "alembic_version"):
             return None
         row = conn.execute(text("SELECT version_num FROM alembic_version")).first()

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from skill.simulator.nlu_model import InteractionModelError, compile_model
+from skill.nlu import InteractionModelError, compile_model
 from skill.voice.automaton import compile_automaton
 from skill.voice.grammar import (
     GRAMMAR_VERSION,

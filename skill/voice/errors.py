@@ -5,11 +5,15 @@ Speech that is not understood is a result (``Recognition.rejected``), not an exc
 
 from __future__ import annotations
 
+from skill.errors import ProductError
+
 __all__ = ["AudioFormatError", "SpeechEngineMissing", "VoiceError"]
 
 
-class VoiceError(Exception):
+class VoiceError(ProductError):
     """Something the voice commands cannot work around; the CLI prints it and exits 2."""
+
+    kind = "voice"
 
 
 class SpeechEngineMissing(VoiceError):

@@ -1,6 +1,6 @@
 """The speech grammar: every sentence the interaction model understands, as JSGF for pocketsphinx.
 
-Built from the same compiled model the NLU uses (``skill.simulator.nlu_model``), so the words
+Built from the same compiled model the NLU uses (``skill.nlu.model``), so the words
 the recogniser can hear are exactly the words the NLU can resolve:
 
 - each sample utterance, its slots expanded into the phrases their types allow: AMAZON.DATE
@@ -27,8 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skill.simulator.nlu_model import CompiledModel, Sample, SlotRef, compile_model
-from skill.simulator.nlu_numbers import CARDINALS, TENS
+from skill.nlu import CARDINALS, TENS, CompiledModel, Sample, SlotRef, compile_model
 from skill.voice.phrases import (
     Alt,
     Expr,
@@ -222,7 +221,7 @@ class _Builder:
 
 
 def _date_rules() -> dict[str, Expr]:
-    """Spoken dates the NLU resolves (``skill.simulator.spoken_dates``), past-leaning: a
+    """Spoken dates the NLU resolves (``skill.nlu.spoken_dates``), past-leaning: a
     deletion never targets the future, so "tomorrow" and "next week" are not offered.
 
     ``date`` follows a preposition the sample has ("my recordings from {date}"); ``date_spoken``

@@ -1,5 +1,9 @@
-"""A spoken dialog: audio in, through the recogniser and the simulator's NLU to the skill, and the
-skill's answer spoken back.
+"""A spoken dialog: audio in, through the recogniser and the NLU to the skill, and the skill's
+answer spoken back.
+
+The dialog itself (sessions, envelopes, how the skill is reached) is not this package's: a
+``VoiceSession`` is handed any ``Dialog``, such as the simulator's dialog driver, by the caller
+that wires the two together (the CLI). Voice and simulator never import each other.
 
 ``understand`` turns a recognition into what Alexa would send: the request type, intent and
 slots, from the same NLU the typed simulator uses. Audio the recogniser rejected is not sent to
@@ -16,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
-from skill.simulator.dialog import DialogDriver, Turn, speech_text
-from skill.simulator.nlu import Nlu
+from skill.alexa.responses import speech_text
+from skill.nlu import Nlu
 from skill.voice.recognise import Recogniser, Recognition
 from skill.voice.speech_out import Voice, plain_speech, synthesise
 from skill.voice.wavio import Audio
@@ -28,6 +33,8 @@ __all__ = [
     "CAREFUL_FLOOR",
     "CAREFUL_INTENTS",
     "NOT_CAUGHT",
+    "Dialog",
+    "Exchange",
     "Understanding",
     "VoiceSession",
     "VoiceTurn",
@@ -40,6 +47,35 @@ CAREFUL_INTENTS = frozenset({"AMAZON.YesIntent", "AllowHumanReviewIntent"})
 CAREFUL_FLOOR = -16.0
 """Calibrated on espeak-ng clips: the "yes" heard wrongly ("help" as "do it") scored -16.2 to
 -19.9; about nine in ten real answers score above it (the rest are asked again)."""
+
+
+class Exchange(Protocol):
+    """One turn with the skill, as a dialog reports it."""
+
+    @property
+    def speech(self) -> str | None:
+        """What the person heard, as text; None when nothing was said."""
+
+    @property
+    def response(self) -> dict[str, Any]:
+        """The skill's response envelope; empty when the skill was not asked."""
+
+
+class Dialog(Protocol):
+    """A session with the skill that takes what the person said, turn by turn."""
+
+    @property
+    def nlu(self) -> Nlu:
+        """The interaction model's NLU, which resolves what was heard."""
+
+    def today(self) -> date:
+        """The device's local day now."""
+
+    def say(self, utterance: str) -> Exchange:
+        """Send ``utterance`` to the skill as Alexa would."""
+
+    def end(self) -> Exchange | None:
+        """End the session if the skill kept it open."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +110,7 @@ class Understanding:
         }
 
 
-def understand(recognition: Recognition, nlu: Nlu, today: Any) -> Understanding:
+def understand(recognition: Recognition, nlu: Nlu, today: date) -> Understanding:
     """The meaning of ``recognition`` on the device's local day ``today``."""
     if recognition.text is None:
         return Understanding(recognition, None)
@@ -94,7 +130,7 @@ class VoiceTurn:
 
     understanding: Understanding
     """What the person's audio meant."""
-    turn: Turn | None
+    turn: Exchange | None
     """The exchange with the skill; None when the audio was not caught (the skill was not
     asked)."""
     speech: str | None
@@ -105,33 +141,30 @@ class VoiceTurn:
 class VoiceSession:
     """One session with the skill, spoken: each ``hear`` is a turn."""
 
-    def __init__(
-        self, recogniser: Recogniser, driver: DialogDriver, voice: Voice | None = None
-    ) -> None:
+    def __init__(self, recogniser: Recogniser, dialog: Dialog, voice: Voice | None = None) -> None:
         self.recogniser = recogniser
-        self.driver = driver
+        self.dialog = dialog
         self.voice = voice or Voice()
 
     def hear(self, audio: Audio) -> VoiceTurn:
         """Recognise ``audio``, send it to the skill as Alexa would, and return the exchange."""
         recognition = self.recogniser.recognise(audio)
-        now = self.driver.clock()
-        meaning = understand(recognition, self.driver.nlu, now.astimezone(self.driver.zone).date())
+        meaning = understand(recognition, self.dialog.nlu, self.dialog.today())
         if meaning.text is None:
             return VoiceTurn(meaning, None, NOT_CAUGHT)
-        turn = self.driver.say(meaning.text)
+        turn = self.dialog.say(meaning.text)
         return VoiceTurn(meaning, turn, spoken_answer(turn))
 
     def answer_audio(self, turn: VoiceTurn) -> Audio | None:
         """The answer of ``turn`` spoken, or None when there is nothing to say."""
         return synthesise(turn.speech, self.voice) if turn.speech else None
 
-    def end(self) -> Turn | None:
+    def end(self) -> Exchange | None:
         """End the session if the skill kept it open (SessionEndedRequest)."""
-        return self.driver.end()
+        return self.dialog.end()
 
 
-def spoken_answer(turn: Turn) -> str | None:
+def spoken_answer(turn: Exchange) -> str | None:
     """The words a person hears for ``turn``: the skill's SSML made plain (pauses kept as
     punctuation) when that is what was heard, else the driver's text (Alexa's own prompts)."""
     if not turn.speech:

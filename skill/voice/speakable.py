@@ -1,6 +1,6 @@
 """Lint findings for speech: what the offline recogniser cannot hear as the model is written.
 
-``speech_findings(model)`` gives ``skill.simulator.lint.Finding`` warnings, for ``privacy-skill
+``speech_findings(model)`` gives ``skill.nlu.Finding`` warnings, for ``privacy-skill
 lint`` to add to its own:
 
 - ``no-pronunciation``: a word of a sample (or a custom slot value) that the CMU Pronouncing
@@ -16,8 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from skill.simulator.lint import Finding
-from skill.simulator.nlu_model import compile_model
+from skill.nlu import Finding, compile_model
 from skill.voice.grammar import build_grammar
 from skill.voice.lexicon import build_lexicon
 

@@ -20,8 +20,9 @@ DEFAULT_WORKERS = max(2, min(4, os.cpu_count() or 2))
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
-    def __init__(self, options: dict[str, Any], dev_trust: Path | None):
+    def __init__(self, options: dict[str, Any], config: Config, dev_trust: Path | None):
         self.options = options
+        self.config = config
         self.dev_trust = dev_trust
         super().__init__()
 
@@ -36,13 +37,16 @@ class _Server(BaseApplication):  # type: ignore[misc]
         logging.basicConfig(
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
         )
-        config = Config.from_env()
         trust = dev_trust(self.dev_trust) if self.dev_trust else None
-        return create_app(config, trust=trust)
+        return create_app(self.config, trust=trust)
 
 
 def serve(
-    host: str, port: int, workers: int = DEFAULT_WORKERS, dev_trust: Path | None = None
+    config: Config,
+    host: str,
+    port: int,
+    workers: int = DEFAULT_WORKERS,
+    dev_trust: Path | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT; migrations run once here, before workers start."""
     from skill.services import open_services
@@ -52,7 +56,7 @@ def serve(
             f"--dev-trust {dev_trust}: no ca.pem there; create it with: "
             f"privacy-skill dev-certs {dev_trust}"
         )
-    open_services(Config.from_env()).close()  # migrate once, not in every worker at once
+    open_services(config).close()  # migrate once, not in every worker at once
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -66,4 +70,4 @@ def serve(
         "proc_name": "privacy-skill",
         "control_socket_disable": True,  # no admin socket in the home directory
     }
-    _Server(options, dev_trust).run()
+    _Server(options, config, dev_trust).run()

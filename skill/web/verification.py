@@ -3,9 +3,11 @@
 Checks, in order: the ``SignatureCertChainUrl`` rules; the chain (fetched with a
 timeout, cached until the leaf expires) valid now up to a trusted root, with
 ``echo-api.amazon.com`` in the leaf's SAN; the ``Signature-256`` header, an RSA
-PKCS#1 v1.5 signature over SHA-256 of the exact body bytes; then, as separate
-verifiers, the request timestamp (150 s either way) and the application id.
-Any failure raises ``VerificationException``, which the web layer turns into 400.
+PKCS#1 v1.5 signature over SHA-256 of the exact body bytes. Only then is the body
+parsed, and the request timestamp (150 s either way) and the application id are
+checked on the parsed envelope. Any failure raises ``RequestRefused``, which the
+web layer logs as one line and answers with 400. The ASK SDK's adapter sees a
+request only after all of this passed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+from werkzeug.datastructures import Headers
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +46,13 @@ MAX_CHAIN_BYTES = 64 * 1024
 TIMESTAMP_TOLERANCE = timedelta(seconds=150)
 
 
-def _verification_exception() -> type[Exception]:
-    from skill.web.compat import load_flask_ask_sdk
-
-    load_flask_ask_sdk()  # makes ask_sdk_webservice_support importable on this OpenSSL
-    from ask_sdk_webservice_support.verifier import VerificationException
-
-    exception: type[Exception] = VerificationException
-    return exception
+class RequestRefused(Exception):
+    """The request is not a verified Alexa request for this skill; the message says why
+    (never anything the request carried)."""
 
 
-def _fail(message: str) -> Exception:
-    return _verification_exception()(message)
+def _fail(message: str) -> RequestRefused:
+    return RequestRefused(message)
 
 
 def check_cert_url(url: str) -> None:
@@ -149,7 +147,7 @@ class ChainCache:
 
 
 class AlexaSignatureVerifier:
-    """Signature and certificate chain verification (an ASK ``AbstractVerifier``)."""
+    """Signature and certificate chain verification of the raw body bytes."""
 
     def __init__(
         self,
@@ -163,9 +161,8 @@ class AlexaSignatureVerifier:
         self.clock = clock
         self.cache = cache or ChainCache()
 
-    def verify(
-        self, headers: Mapping[str, str], serialized_request_env: str, deserialized_request_env: Any
-    ) -> None:
+    def verify(self, headers: Headers | Mapping[str, str], body: bytes) -> None:
+        """Raise ``RequestRefused`` unless Alexa signed exactly ``body``."""
         url = headers.get(CERT_URL_HEADER)
         signature_b64 = headers.get(SIGNATURE_HEADER)
         if not url or not signature_b64:
@@ -177,7 +174,7 @@ class AlexaSignatureVerifier:
             raise _fail("signature is not valid base64") from None
         key = self._signing_key(url)
         try:
-            key.verify(signature, serialized_request_env.encode("utf-8"), PKCS1v15(), SHA256())
+            key.verify(signature, body, PKCS1v15(), SHA256())
         except InvalidSignature:
             raise _fail("signature does not match the request body") from None
 
@@ -217,15 +214,19 @@ class TimestampVerifier:
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.clock = clock
 
-    def verify(
-        self, headers: Mapping[str, str], serialized_request_env: str, deserialized_request_env: Any
-    ) -> None:
-        stamp = getattr(getattr(deserialized_request_env, "request", None), "timestamp", None)
-        if not isinstance(stamp, datetime):
+    def verify(self, envelope: Mapping[str, Any]) -> None:
+        """``envelope`` is the parsed JSON of a request whose signature was verified."""
+        request = envelope.get("request")
+        stamp = request.get("timestamp") if isinstance(request, Mapping) else None
+        if not isinstance(stamp, str):
             raise _fail("request has no timestamp")
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=UTC)
-        if abs(self.clock() - stamp) > TIMESTAMP_TOLERANCE:
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            raise _fail("request timestamp is not an ISO 8601 time") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if abs(self.clock() - moment) > TIMESTAMP_TOLERANCE:
             raise _fail("request timestamp is more than 150 seconds from now")
 
 
@@ -235,11 +236,11 @@ class ApplicationIdVerifier:
     def __init__(self, skill_id: str):
         self.skill_id = skill_id
 
-    def verify(
-        self, headers: Mapping[str, str], serialized_request_env: str, deserialized_request_env: Any
-    ) -> None:
-        context = getattr(deserialized_request_env, "context", None)
-        system = getattr(context, "system", None)
-        application = getattr(system, "application", None)
-        if getattr(application, "application_id", None) != self.skill_id:
+    def verify(self, envelope: Mapping[str, Any]) -> None:
+        """``envelope`` is the parsed JSON of a request whose signature was verified."""
+        context = envelope.get("context")
+        system = context.get("System") if isinstance(context, Mapping) else None
+        application = system.get("application") if isinstance(system, Mapping) else None
+        found = application.get("applicationId") if isinstance(application, Mapping) else None
+        if found != self.skill_id:
             raise _fail("request is for another skill")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from types import ModuleType
 
 import pytest
 from ask_sdk_runtime.exceptions import AskSdkException
@@ -105,11 +104,8 @@ def test_a_failing_service_gets_an_apology_and_a_log_without_content(
     assert "lawyer" not in caplog.text
 
 
-def test_requests_for_another_skill_are_refused(
-    alexa: Alexa, services: Services, monkeypatch: pytest.MonkeyPatch, lambda_module: ModuleType
-) -> None:
-    monkeypatch.setenv("PRIVACY_SKILL_SKILL_ID", "amzn1.ask.skill.OURS")
-    lambda_module.reset()
+def test_requests_for_another_skill_are_refused(alexa: Alexa, services: Services) -> None:
+    alexa.configure(skill_id="amzn1.ask.skill.OURS")
     seed(services, USER, alexa.now)
     with pytest.raises(AskSdkException, match="Skill ID Verification failed"):
         alexa.intent("DeleteAllRecordingsIntent", confirmation="CONFIRMED")

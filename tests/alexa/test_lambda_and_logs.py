@@ -17,9 +17,9 @@ from tests.conftest import USER, Alexa, seed
 
 def test_skill_is_built_once_per_process(alexa: Alexa, lambda_module: ModuleType) -> None:
     alexa.launch()
-    first = lambda_module._skill
+    first = alexa.handler.skill
     alexa.intent("AMAZON.HelpIntent")
-    assert first is not None and lambda_module._skill is first
+    assert first is not None and alexa.handler.skill is first
 
 
 def test_no_transcript_or_slot_text_in_logs_over_a_whole_dialog(

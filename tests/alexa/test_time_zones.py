@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -72,13 +73,9 @@ def test_dst_days_cover_exactly_their_local_hours(
 
 
 def test_settings_api_down_falls_back_to_the_configured_zone(
-    alexa: Alexa,
-    services: Services,
-    settings_api: SettingsStub,
-    monkeypatch: pytest.MonkeyPatch,
-    lambda_module: object,
+    alexa: Alexa, services: Services, settings_api: SettingsStub
 ) -> None:
-    monkeypatch.setenv("PRIVACY_SKILL_DEFAULT_TIMEZONE", "Asia/Tokyo")
+    alexa.configure(default_timezone=ZoneInfo("Asia/Tokyo"))
     alexa.caller.api_endpoint = "http://127.0.0.1:9"  # nothing listens on the discard port
     alexa.now = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)  # the 27th in Tokyo
     seed(services, USER, datetime(2026, 11, 26, 16, 0, tzinfo=UTC))  # the 27th in Tokyo

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from skill.nlu import Nlu
 from skill.packaging.ask_project import (
     LAMBDA_DEPLOYER,
     LAMBDA_HANDLER,
@@ -24,7 +25,6 @@ from skill.packaging.lambda_zip import (
     PackagingError,
     write_deterministic_zip,
 )
-from skill.simulator.nlu import Nlu
 
 ENDPOINT = "https://skill.example.org/alexa"
 LOCALES = sorted(path.stem for path in MODELS_DIR.glob("*.json"))

@@ -1,11 +1,5 @@
 """These tests run on SQLite and on a real PostgreSQL server."""
 
-from __future__ import annotations
+from tests.conftest import both_backends
 
-import pytest
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest) -> str:
-    value: str = request.param
-    return value
+backend = both_backends

@@ -95,7 +95,7 @@ def test_withdrawn_storage_consent_refuses_and_counts(services: Services) -> Non
 
 
 def test_bulk_ingest_reports_progress_by_batch(services: Services) -> None:
-    from skill.services.recordings import INSERT_BATCH
+    from skill.store.recordings import INSERT_BATCH
 
     total = INSERT_BATCH * 2 + 5
     seen: list[tuple[int, int]] = []
@@ -112,7 +112,7 @@ def test_counts_stay_in_step_with_every_ingest_and_deletion(
 ) -> None:
     from sqlalchemy import func, select
 
-    from skill.services import counts
+    from skill.store.recordings import recount
     from skill.store.schema import recordings
 
     wav = make_wav(tmp_path / "c.wav")
@@ -133,5 +133,5 @@ def test_counts_stay_in_step_with_every_ingest_and_deletion(
     assert services.recordings.total(OTHER_USER) == 1
 
     with services.engine.begin() as conn:  # a repair from the table itself agrees
-        counts.recount(conn, [USER, OTHER_USER])
+        recount(conn, [USER, OTHER_USER])
     assert services.recordings.summary(USER) == summary

@@ -18,9 +18,10 @@ from ask_sdk_model.dialog_state import DialogState
 from ask_sdk_model.intent_confirmation_status import IntentConfirmationStatus
 
 from skill.alexa.builder import handle_event
-from skill.simulator.dialog import NOT_UNDERSTOOD, DialogDriver, speech_text
+from skill.alexa.responses import speech_text
+from skill.nlu import Nlu
+from skill.simulator.dialog import NOT_UNDERSTOOD, DialogDriver
 from skill.simulator.envelopes import Caller
-from skill.simulator.nlu import Nlu
 
 Json = dict[str, Any]
 UTC_ZONE = ZoneInfo("UTC")

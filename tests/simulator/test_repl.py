@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from skill.nlu import Nlu
 from skill.simulator.dialog import DialogDriver
 from skill.simulator.envelopes import Caller
-from skill.simulator.nlu import Nlu
 from skill.simulator.repl import run_repl
 
 Json = dict[str, Any]

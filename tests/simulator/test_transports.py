@@ -31,14 +31,14 @@ TURNS = [
 
 
 @pytest.fixture
-def http_skill(env: dict[str, str], lambda_module: ModuleType) -> Iterator[str]:
-    """The Lambda handler behind a plain HTTP server on loopback."""
-    lambda_module.reset()
+def http_skill(config: Config, lambda_module: ModuleType) -> Iterator[str]:
+    """A Lambda handler behind a plain HTTP server on loopback."""
+    lambda_handler = lambda_module.make_handler(config)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            answer = json.dumps(lambda_module.lambda_handler(json.loads(body), None)).encode()
+            answer = json.dumps(lambda_handler(json.loads(body), None)).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(answer)))
@@ -54,7 +54,6 @@ def http_skill(env: dict[str, str], lambda_module: ModuleType) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/alexa"
     server.shutdown()
     server.server_close()
-    lambda_module.reset()
 
 
 def dialog(

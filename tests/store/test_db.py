@@ -17,7 +17,7 @@ MIGRATIONS = Path(__file__).resolve().parents[2] / "skill" / "store" / "migratio
 
 
 def test_migrations_build_exactly_the_declared_schema(tmp_path: Path) -> None:
-    engine = open_engine(f"sqlite:///{tmp_path / 'new' / 'skill.db'}")
+    engine = open_engine(f"sqlite:///{tmp_path / 'skill.db'}")
     assert current_revision(engine) is None
     assert upgrade(engine) is True
     assert current_revision(engine) == HEAD_REVISION

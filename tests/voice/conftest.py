@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.simulator.nlu import MODELS_DIR, Nlu
+from skill.nlu import MODELS_DIR, Nlu
 from skill.voice.loop import Understanding, understand
 from skill.voice.recognise import Recogniser
 from skill.voice.speech_out import Voice, synthesise

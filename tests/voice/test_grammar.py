@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pocketsphinx import Jsgf  # type: ignore[import-untyped]
 
-from skill.simulator.nlu import Nlu
+from skill.nlu import Nlu
 from skill.voice.automaton import compile_automaton
 from skill.voice.compiled import compile_grammar
 from skill.voice.grammar import TOP_RULE, build_grammar

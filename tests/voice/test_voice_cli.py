@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 import types
 import wave
@@ -15,6 +17,7 @@ from skill.cli import main
 from skill.services import Services
 from skill.voice import speech_out
 from skill.voice.wavio import RATE, read_wav, write_wav
+from tests.cli.test_settings_and_errors import CLI, fresh_env
 from tests.conftest import OTHER_USER, USER, seed
 from tests.voice.conftest import Clip
 
@@ -191,3 +194,31 @@ def test_the_microphone_gives_one_turn_an_utterance(
     assert code == 0 and "Listening" in err
     [turn] = [json.loads(line) for line in out.splitlines()]
     assert (turn["file"], turn["intent"]) == ("microphone #1", "WhatDataIntent")
+
+
+def test_voice_in_another_folder_hears_about_recordings_ingested_elsewhere(
+    tmp_path: Path, voice_cache: Path, clip: Clip
+) -> None:
+    """A new user: no settings, `ingest` in one folder, `voice` in another, same data."""
+    env = fresh_env(tmp_path / "home", PRIVACY_SKILL_VOICE_CACHE=str(voice_cache))
+    here, there = tmp_path / "here", tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+    line = {"user_id": USER, "recorded_at": NOW.isoformat(), "transcript": "play some jazz"}
+    (here / "in.jsonl").write_text(json.dumps(line) + "\n")
+    subprocess.run([CLI, "ingest", "in.jsonl"], cwd=here, env=env, check=True, timeout=60)
+    write_wav(there / "what.wav", clip("what data do you keep"))
+
+    done = subprocess.run(
+        [CLI, "voice", "what.wav", "--json", "--user", USER, *PINNED],
+        cwd=there,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    [turn] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert turn["intent"] == "WhatDataIntent"
+    assert turn["speech"].startswith("I keep one recording of yours")
+    assert sorted(os.listdir(there)) == ["what.wav"], "nothing was written in the folder"

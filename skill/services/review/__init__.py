@@ -8,6 +8,7 @@ at hand-out; a withdrawal purges the user's open items in its own transaction.
 from skill.services.review.models import (
     STATES,
     ClaimedItem,
+    InvalidReviewRequest,
     ItemNotClaimed,
     ItemUnavailable,
     ReviewError,
@@ -20,6 +21,7 @@ from skill.services.review.service import ReviewService
 __all__ = [
     "STATES",
     "ClaimedItem",
+    "InvalidReviewRequest",
     "ItemNotClaimed",
     "ItemUnavailable",
     "ReviewError",

@@ -15,8 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, insert, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection
 
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentBusy, ConsentService
@@ -27,12 +26,12 @@ from skill.services.review.models import (
     ItemUnavailable,
 )
 from skill.services.review.purge import purge_open_items
-from skill.store.schema import recordings, review_annotations, review_items
+from skill.store import review as stored
+from skill.store.errors import LockNotAvailable, reporting_lock_failures
+from skill.store.rows import to
 
 LOCK_TIMEOUT_MS = 100
 """Longest a hand-out or annotation waits for a lock while holding a queue item's lock."""
-LOCK_NOT_AVAILABLE = "55P03"
-"""PostgreSQL's SQLSTATE for NOWAIT and lock_timeout failures."""
 
 
 class ItemBusy(Exception):
@@ -74,30 +73,14 @@ def hand_out_next(
 
     Raises ``ItemBusy`` when the user's consent is being changed (roll back).
     """
-    query = select(review_items.c.id, review_items.c.user_id, review_items.c.recording_id).where(
-        review_items.c.state == "pending"
-    )
-    if skip:
-        query = query.where(review_items.c.id.not_in(skip))
-    item = conn.execute(
-        query.order_by(review_items.c.id).limit(1).with_for_update(skip_locked=True)
-    ).first()
+    item = stored.lock_next_pending(conn, skip)
     if item is None:
         return None
     purged = _hold_consent(conn, consent, audit, item.id, item.user_id, channel)
     if purged:
         return purged
-    now = datetime.now(UTC)
-    conn.execute(
-        update(review_items)
-        .where(review_items.c.id == item.id)
-        .values(state="claimed", reviewer=reviewer, claimed_at=now)
-    )
-    recording = conn.execute(
-        select(recordings.c.recorded_at, recordings.c.transcript, recordings.c.audio_file).where(
-            recordings.c.id == item.recording_id
-        )
-    ).one()
+    stored.mark_claimed(conn, item.id, reviewer, datetime.now(UTC))
+    recording = stored.content_for_review(conn, item.recording_id)
     audit.record(
         conn,
         "review_handout",
@@ -107,12 +90,12 @@ def hand_out_next(
         recording_id=item.recording_id,
         reviewer=reviewer,
     )
-    return ClaimedItem(
+    return to(
+        ClaimedItem,
+        recording,
         id=item.id,
         recording_id=item.recording_id,
         user_id=item.user_id,
-        recorded_at=recording.recorded_at,
-        transcript=recording.transcript,
         has_audio=recording.audio_file is not None,
     )
 
@@ -134,9 +117,7 @@ def annotate(
     (roll back, retry). ``Purged``: consent is gone; commit, then report unavailable.
     """
     # Waits if a withdrawal or deletion is removing the item; then sees it gone.
-    item = conn.execute(
-        select(review_items).where(review_items.c.id == item_id).with_for_update()
-    ).first()
+    item = stored.lock_item(conn, item_id)
     if item is None:
         raise unavailable(item_id)
     if item.state == "done":
@@ -148,18 +129,13 @@ def annotate(
     purged = _hold_consent(conn, consent, audit, item.id, item.user_id, channel)
     if purged:
         return purged
-    now = datetime.now(UTC)
-    conn.execute(
-        insert(review_annotations).values(
-            item_id=item_id,
-            reviewer=reviewer,
-            corrected_transcript=corrected_transcript,
-            label=label,
-            submitted_at=now,
-        )
-    )
-    conn.execute(
-        update(review_items).where(review_items.c.id == item_id).values(state="done", done_at=now)
+    stored.add_annotation(
+        conn,
+        item_id=item_id,
+        reviewer=reviewer,
+        corrected_transcript=corrected_transcript,
+        label=label,
+        at=datetime.now(UTC),
     )
     audit.record(
         conn,
@@ -185,20 +161,16 @@ def _hold_consent(
 
     None when consent is granted; ``Purged`` when it is not.
     """
-    if conn.dialect.name == "postgresql":
-        # hold() first upserts the consent row, and on PostgreSQL that INSERT ... ON
-        # CONFLICT waits for a withdrawal that has already updated the row, NOWAIT or
-        # not. Holding the item's lock, that wait would be a deadlock (the withdrawal
-        # waits for the item): bound every wait from here on instead.
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_MS}ms'")
+    # hold() first upserts the consent row, and on PostgreSQL that INSERT ... ON
+    # CONFLICT waits for a withdrawal that has already updated the row, NOWAIT or
+    # not. Holding the item's lock, that wait would be a deadlock (the withdrawal
+    # waits for the item): bound every wait from here on instead.
+    stored.bound_lock_waits(conn, LOCK_TIMEOUT_MS)
     try:
-        granted = consent.hold(conn, user_id, REVIEW_PURPOSE, nowait=True)
-    except ConsentBusy:
+        with reporting_lock_failures():
+            granted = consent.hold(conn, user_id, REVIEW_PURPOSE, nowait=True)
+    except (ConsentBusy, LockNotAvailable):
         raise ItemBusy(item_id) from None
-    except OperationalError as exc:
-        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
-            raise ItemBusy(item_id) from None
-        raise
     if not granted:
         # Not withdrawn through the ledger's hook (e.g. the deployment's default
         # changed): purge now. Items other transactions hold are theirs to purge.

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from skill.errors import ProductError
+
 REVIEW_PURPOSE = "human_review"
 """The consent purpose that gates sampling, hand-out and annotation."""
 
@@ -19,8 +21,16 @@ SampleProgress = Callable[[int, int], None]
 """Called after each sampling batch with (recordings considered so far, total to consider)."""
 
 
-class ReviewError(RuntimeError):
+class ReviewError(ProductError):
     """A review request that cannot be carried out; the message says why."""
+
+    kind = "review"
+
+
+class InvalidReviewRequest(ReviewError, ValueError):
+    """A rate, count, name or state outside what the queue accepts."""
+
+    kind = "input"
 
 
 class ItemUnavailable(ReviewError):

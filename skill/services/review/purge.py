@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection
 
 from skill.services.audit import AuditLog
 from skill.services.review.models import OPEN_STATES
-from skill.store.schema import consent_events, review_items
-
-_DELETE_CHUNK = 500
+from skill.store import consent as stored_consent
+from skill.store import review as stored
 
 
 def purge_open_items(
@@ -28,16 +27,8 @@ def purge_open_items(
     other in a cycle. ``skip_locked`` leaves items another transaction holds to
     that transaction (a hand-out in progress re-checks consent itself).
     """
-    query = (
-        select(review_items.c.id)
-        .where(review_items.c.user_id == user_id, review_items.c.state.in_(OPEN_STATES))
-        .order_by(review_items.c.id)
-        .with_for_update(skip_locked=skip_locked)
-    )
-    ids = list(conn.execute(query).scalars())
-    for start in range(0, len(ids), _DELETE_CHUNK):
-        chunk = ids[start : start + _DELETE_CHUNK]
-        conn.execute(delete(review_items).where(review_items.c.id.in_(chunk)))
+    ids = stored.lock_user_items(conn, user_id, OPEN_STATES, skip_locked=skip_locked)
+    stored.delete_items(conn, ids)
     audit.record(
         conn,
         "review_purged",
@@ -56,10 +47,5 @@ def latest_consent_origin(conn: Connection, user_id: str, purpose: str) -> tuple
     A withdrawal hook runs after the ledger row is written, so this is the
     withdrawal's own channel ("voice", "cli", ...) and request id.
     """
-    row = conn.execute(
-        select(consent_events.c.channel, consent_events.c.request_id)
-        .where(consent_events.c.user_id == user_id, consent_events.c.purpose == purpose)
-        .order_by(consent_events.c.id.desc())
-        .limit(1)
-    ).first()
+    row = stored_consent.latest_origin(conn, user_id, purpose)
     return ("cli", None) if row is None else (str(row.channel), row.request_id)

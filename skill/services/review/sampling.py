@@ -19,13 +19,18 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine
 
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
-from skill.services.review.models import REVIEW_PURPOSE, SampleProgress, SampleResult
+from skill.services.review.models import (
+    REVIEW_PURPOSE,
+    InvalidReviewRequest,
+    SampleProgress,
+    SampleResult,
+)
+from skill.store import review as stored
 from skill.store.db import reading
-from skill.store.schema import recordings, review_items
 
 MAX_BATCH = 10_000
 """Upper bound on batch_size: keeps every ``IN (...)`` list within SQLite's parameter limit."""
@@ -66,12 +71,14 @@ def run_sampling(
 ) -> SampleResult:
     """Give every unconsidered recording its sampling decision; see the module docstring."""
     if not 0 < rate <= 1:
-        raise ValueError(f"the sampling rate must be above 0 and at most 1, not {rate}")
+        raise InvalidReviewRequest(f"the sampling rate must be above 0 and at most 1, not {rate}")
     if not 1 <= batch_size <= MAX_BATCH:
-        raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}, not {batch_size}")
+        raise InvalidReviewRequest(
+            f"batch_size must be between 1 and {MAX_BATCH}, not {batch_size}"
+        )
     run = _Run(rate, random.Random(seed), batch_size, datetime.now(UTC), channel)
     with reading(engine) as conn:
-        total = int(conn.execute(select(func.count()).where(*_unconsidered(run))).scalar_one())
+        total = stored.count_unconsidered(conn, run.cutoff)
     if progress:
         progress(0, total)
     while True:
@@ -84,22 +91,9 @@ def run_sampling(
     return SampleResult(run.considered, run.queued, run.skipped)
 
 
-def _unconsidered(run: _Run) -> tuple[ColumnElement[bool], ...]:
-    return (
-        recordings.c.review_considered_at.is_(None),
-        recordings.c.ingested_at <= run.cutoff,
-    )
-
-
 def _sample_batch(conn: Connection, consent: ConsentService, audit: AuditLog, run: _Run) -> int:
     """Decide one batch inside ``conn``'s transaction; returns how many were decided."""
-    batch = conn.execute(
-        select(recordings.c.id, recordings.c.user_id)
-        .where(*_unconsidered(run))
-        .order_by(recordings.c.ingested_at, recordings.c.id)
-        .limit(run.batch_size)
-        .with_for_update(skip_locked=True)
-    ).all()
+    batch = stored.lock_unconsidered(conn, run.cutoff, run.batch_size)
     if not batch:
         return 0
     selected = [row for row in batch if run.rng.random() < run.rate]
@@ -108,18 +102,9 @@ def _sample_batch(conn: Connection, consent: ConsentService, audit: AuditLog, ru
         for user in sorted({row.user_id for row in selected})
     }
     now = datetime.now(UTC)
-    items = [
-        {"recording_id": row.id, "user_id": row.user_id, "state": "pending", "queued_at": now}
-        for row in selected
-        if granted[row.user_id]
-    ]
-    if items:
-        conn.execute(insert(review_items), items)
-    conn.execute(
-        update(recordings)
-        .where(recordings.c.id.in_([row.id for row in batch]))
-        .values(review_considered_at=now)
-    )
+    items = [(row.id, row.user_id) for row in selected if granted[row.user_id]]
+    stored.enqueue(conn, items, now)
+    stored.mark_considered(conn, [row.id for row in batch], now)
     skipped = len(selected) - len(items)
     audit.record(
         conn,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
@@ -14,6 +14,7 @@ from skill.services.review.models import (
     REVIEW_PURPOSE,
     STATES,
     ClaimedItem,
+    InvalidReviewRequest,
     ReviewError,
     ReviewItem,
     SampleProgress,
@@ -21,8 +22,9 @@ from skill.services.review.models import (
 )
 from skill.services.review.purge import latest_consent_origin, purge_open_items
 from skill.services.review.sampling import run_sampling
+from skill.store import review as stored
 from skill.store.db import reading
-from skill.store.schema import review_items
+from skill.store.rows import to
 
 BUSY_PAUSE = 0.02
 """Seconds to wait before retrying items whose user's consent was being changed."""
@@ -73,7 +75,7 @@ class ReviewService:
         """
         _check_name("reviewer", reviewer, 128)
         if count < 1:
-            raise ValueError(f"count must be at least 1, not {count}")
+            raise InvalidReviewRequest(f"count must be at least 1, not {count}")
         handed: list[ClaimedItem] = []
         busy: set[int] = set()
         pauses = 0
@@ -139,34 +141,15 @@ class ReviewService:
 
     def stats(self) -> dict[str, int]:
         """How many items are in each state: ``{"pending": n, "claimed": n, "done": n}``."""
-        query = select(review_items.c.state, func.count()).group_by(review_items.c.state)
-        counts: dict[str, int] = dict.fromkeys(STATES, 0)
         with reading(self.engine) as conn:
-            for state, n in conn.execute(query):
-                counts[state] = int(n)
-        return counts
+            return {**dict.fromkeys(STATES, 0), **stored.count_by_state(conn)}
 
     def list_items(self, state: str | None = None, limit: int | None = None) -> list[ReviewItem]:
         """Queue items, oldest first, optionally of one state. Never any content."""
-        query = select(review_items).order_by(review_items.c.id).limit(limit)
-        if state is not None:
-            if state not in STATES:
-                raise ValueError(f"unknown state {state!r}; known: {', '.join(STATES)}")
-            query = query.where(review_items.c.state == state)
+        if state is not None and state not in STATES:
+            raise InvalidReviewRequest(f"unknown state {state!r}; known: {', '.join(STATES)}")
         with reading(self.engine) as conn:
-            return [
-                ReviewItem(
-                    id=row.id,
-                    recording_id=row.recording_id,
-                    user_id=row.user_id,
-                    state=row.state,
-                    reviewer=row.reviewer,
-                    queued_at=row.queued_at,
-                    claimed_at=row.claimed_at,
-                    done_at=row.done_at,
-                )
-                for row in conn.execute(query)
-            ]
+            return [to(ReviewItem, row) for row in stored.list_items(conn, state, limit)]
 
     def purge_on_withdrawal(self, conn: Connection, user_id: str, purpose: str) -> int:
         """The consent service's withdrawal hook: purge the user's pending and claimed items.
@@ -189,6 +172,6 @@ class ReviewService:
 
 def _check_name(what: str, value: str, longest: int) -> None:
     if not value.strip():
-        raise ValueError(f"{what} must not be empty")
+        raise InvalidReviewRequest(f"{what} must not be empty")
     if len(value) > longest:
-        raise ValueError(f"{what} must be at most {longest} characters")
+        raise InvalidReviewRequest(f"{what} must be at most {longest} characters")

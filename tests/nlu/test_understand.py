@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from skill.simulator import nlu as nlu_module
-from skill.simulator.nlu import (
+from skill.nlu import (
     InteractionModelError,
     Nlu,
     NluResult,
@@ -18,6 +17,7 @@ from skill.simulator.nlu import (
     SlotResolution,
     UnknownLocaleError,
 )
+from skill.nlu import model as nlu_model
 
 TODAY = date(2026, 11, 26)
 FALLBACK = "AMAZON.FallbackIntent"
@@ -264,7 +264,7 @@ def test_broken_file_is_a_configuration_error(tmp_path: Path) -> None:
 def test_unknown_locale_lists_available(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "en-GB.json").write_text(json.dumps(MODEL))
     (tmp_path / "de-DE.json").write_text(json.dumps(MODEL))
-    monkeypatch.setattr(nlu_module, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(nlu_model, "MODELS_DIR", tmp_path)
     with pytest.raises(UnknownLocaleError, match=r"'fr-FR'.*available: de-DE, en-GB"):
         Nlu.for_locale("fr-FR")
     assert Nlu.for_locale("en-GB").invocation_name == "test skill"

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 import pytest
 
-from skill.simulator.nlu import Nlu, normalise
-from skill.simulator.spoken_dates import to_amazon_date
+from skill.nlu import Nlu, normalise
+from skill.nlu.spoken_dates import to_amazon_date
 
 TODAY = date(2026, 11, 26)  # a Thursday, ISO week 2026-W48
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import chain
 
-from skill.simulator.nlu_model import Sample, SlotRef
+from skill.nlu.model import Sample, SlotRef
 
 __all__ = ["ExactIndex", "Match", "match"]
 

@@ -16,14 +16,14 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Literal
 
-from skill.simulator.nlu_numbers import (
+from skill.nlu.numbers import (
     could_be_duration,
     could_be_number,
     to_amazon_duration,
     to_amazon_number,
 )
-from skill.simulator.nlu_text import normalise
-from skill.simulator.spoken_dates import could_be_date, to_amazon_date
+from skill.nlu.spoken_dates import could_be_date, to_amazon_date
+from skill.nlu.text import normalise
 
 __all__ = [
     "MATCH",

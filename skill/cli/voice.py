@@ -1,8 +1,9 @@
-"""The voice CLI verbs (`speak`, `listen`, `voice`); skill/cli.py parses, these run.
+"""The voice verbs: ``speak``, ``listen`` and ``voice``. Here the voice front end meets the
+simulator: the recogniser hears, the simulator's dialog driver carries the session.
 
 - ``speak TEXT -o WAV``: espeak-ng, 16 kHz mono 16-bit; SSML is spoken as its plain words.
-- ``listen WAV``: recognise one utterance and resolve it with the simulator's NLU; with
-  ``--respond`` also run it against the skill and speak the answer to ``-o WAV``.
+- ``listen WAV``: recognise one utterance and resolve it with the NLU; with ``--respond`` also
+  run it against the skill and speak the answer to ``-o WAV``.
 - ``voice [WAV ...]``: the files are successive turns of one session (the microphone when no
   file is given and one exists); ``--respond-dir`` receives each answer as a WAV file.
 
@@ -15,35 +16,30 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, closing
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
+from skill.cli.args import Verbs, add_session_options
+from skill.cli.context import Context
+from skill.cli.simulator import options_from
+from skill.errors import InputError
 
-from skill.config import Config
-from skill.services import Services, open_services
-from skill.simulator.commands import add_session_options, options_from
-from skill.simulator.envelopes import now_utc
-from skill.simulator.nlu import MODELS_DIR, Nlu, UnknownLocaleError
-from skill.simulator.setup import simulator
-from skill.voice.errors import VoiceError
-from skill.voice.loop import VoiceSession, VoiceTurn, understand
-from skill.voice.recognise import Recogniser
-from skill.voice.speech_out import Voice, synthesise
-from skill.voice.wavio import Audio, read_wav, write_wav
+if TYPE_CHECKING:
+    from rich.console import Console
 
-__all__ = ["VOICE_VERBS", "add_arguments", "run_voice_verb"]
+    from skill.voice.loop import VoiceSession, VoiceTurn
+    from skill.voice.recognise import Recogniser
+    from skill.voice.wavio import Audio
 
-VOICE_VERBS = frozenset({"speak", "listen", "voice"})
+__all__ = ["register"]
 
 
-def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(verbs: Verbs) -> None:
     speak = verbs.add_parser("speak", help="say TEXT (or SSML) with espeak-ng into a WAV file")
     speak.add_argument("text", metavar="TEXT", help="what to say; SSML is spoken as plain words")
     speak.add_argument("-o", "--output", type=Path, required=True, metavar="WAV")
     _add_voice_options(speak)
+    speak.set_defaults(run=_speak)
 
     listen = verbs.add_parser(
         "listen", help="recognise a spoken command in a WAV file (offline, pocketsphinx)"
@@ -58,6 +54,7 @@ def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _add_voice_options(listen)
     add_session_options(listen, default_user="amzn1.ask.account.SIMULATED")
+    listen.set_defaults(run=_listen)
 
     voice = verbs.add_parser(
         "voice", help="a spoken dialog: WAV files as successive turns of one session"
@@ -71,6 +68,7 @@ def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     voice.add_argument("--json", action="store_true", help="one JSON object per turn")
     _add_voice_options(voice)
     add_session_options(voice, default_user="amzn1.ask.account.DEMO")
+    voice.set_defaults(run=_voice)
 
 
 def _add_voice_options(parser: argparse.ArgumentParser) -> None:
@@ -80,20 +78,10 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rate", type=int, default=175, help="words a minute (default 175)")
 
 
-def run_voice_verb(args: argparse.Namespace, config: Config) -> int:
-    """Run ``speak``, ``listen`` or ``voice``; a voice error is printed, exit status 2."""
-    try:
-        if args.verb == "speak":
-            return _speak(args)
-        if args.verb == "listen":
-            return _listen(args, config)
-        return _voice(args, config)
-    except VoiceError as error:
-        print(f"privacy-skill: {error}", file=sys.stderr)
-        return 2
+def _speak(args: argparse.Namespace, ctx: Context) -> int:
+    from skill.voice.speech_out import Voice, synthesise
+    from skill.voice.wavio import write_wav
 
-
-def _speak(args: argparse.Namespace) -> int:
     audio = synthesise(args.text, Voice(args.voice, args.rate))
     write_wav(args.output, audio)
     print(f"{args.output}: {audio.seconds:.2f} s, 16 kHz mono")
@@ -101,18 +89,25 @@ def _speak(args: argparse.Namespace) -> int:
 
 
 def _recogniser(locale: str) -> Recogniser:
-    path = MODELS_DIR / f"{locale}.json"
-    if not path.is_file():
-        raise UnknownLocaleError(f"no interaction model for locale {locale!r} in {MODELS_DIR}")
-    return Recogniser.for_model(path)
+    from skill.nlu import model_path
+    from skill.voice.recognise import Recogniser
+
+    return Recogniser.for_model(model_path(locale))
 
 
-def _listen(args: argparse.Namespace, config: Config) -> int:
+def _listen(args: argparse.Namespace, ctx: Context) -> int:
+    from skill.nlu import Nlu
+    from skill.simulator.envelopes import now_utc
+    from skill.simulator.setup import simulator
+    from skill.voice.loop import VoiceSession, understand
+    from skill.voice.speech_out import Voice
+    from skill.voice.wavio import read_wav, write_wav
+
     if args.output and not args.respond:
-        raise VoiceError("-o goes with --respond (it is where the answer is spoken)")
+        raise InputError("-o goes with --respond (it is where the answer is spoken)")
     audio = read_wav(args.wav)
     recogniser = _recogniser(args.locale)
-    options = options_from(args, config)
+    options = options_from(args, ctx.config)
     if not args.respond:
         moment = options.time or now_utc()
         meaning = understand(
@@ -122,9 +117,7 @@ def _listen(args: argparse.Namespace, config: Config) -> int:
         )
         _print_understanding(meaning.as_json(), None, args.json)
         return 0
-    with ExitStack() as stack:
-        services = stack.enter_context(_services(config))
-        driver = stack.enter_context(simulator(options, services, config))
+    with simulator(options, ctx.services, ctx.config) as driver:
         session = VoiceSession(recogniser, driver, Voice(args.voice, args.rate))
         turn = session.hear(audio)
         answer = session.answer_audio(turn)
@@ -139,7 +132,14 @@ def _listen(args: argparse.Namespace, config: Config) -> int:
     return 0
 
 
-def _voice(args: argparse.Namespace, config: Config) -> int:
+def _voice(args: argparse.Namespace, ctx: Context) -> int:
+    from rich.console import Console
+
+    from skill.simulator.setup import simulator
+    from skill.voice.loop import VoiceSession
+    from skill.voice.speech_out import Voice
+    from skill.voice.wavio import read_wav
+
     recogniser = _recogniser(args.locale)
     turns: Iterable[tuple[str, Audio]]
     if args.wavs:  # every file read first: a bad one stops the dialog before it starts
@@ -149,10 +149,8 @@ def _voice(args: argparse.Namespace, config: Config) -> int:
 
         turns = _labelled(microphone_turns(open_microphone()))
     console = Console(highlight=False)
-    options = options_from(args, config)
-    with ExitStack() as stack:
-        services = stack.enter_context(_services(config))
-        driver = stack.enter_context(simulator(options, services, config))
+    options = options_from(args, ctx.config)
+    with simulator(options, ctx.services, ctx.config) as driver:
         session = VoiceSession(recogniser, driver, Voice(args.voice, args.rate))
         try:
             for number, (source, audio) in enumerate(turns, start=1):
@@ -175,6 +173,8 @@ def _labelled(audio: Iterator[Audio]) -> Iterator[tuple[str, Audio]]:
 def _write_answer(
     session: VoiceSession, turn: VoiceTurn, folder: Path | None, number: int
 ) -> Path | None:
+    from skill.voice.wavio import write_wav
+
     if folder is None:
         return None
     answer = session.answer_audio(turn)
@@ -186,6 +186,8 @@ def _write_answer(
 def _show_turn(
     console: Console, source: str, turn: VoiceTurn, answer: Path | None, as_json: bool
 ) -> None:
+    from rich.text import Text
+
     meaning = turn.understanding.as_json()
     if as_json:
         record = {"file": source, **meaning, "speech": turn.speech}
@@ -227,7 +229,3 @@ def _why(result: dict[str, Any]) -> str:
         "needs-clearer-hearing": "say it again, a little clearer",
     }
     return reasons.get(str(result["rejected"]), str(result["rejected"]))
-
-
-def _services(config: Config) -> closing[Services]:
-    return closing(open_services(config))

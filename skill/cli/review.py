@@ -1,23 +1,25 @@
-"""The ``review`` CLI verbs: sample, claim, submit, stats, list. skill/cli.py wires them in.
+"""The ``review`` verbs: sample, claim, submit, stats, list.
 
-Thin: parse, call the review service, print. ``--json`` prints machine-readable
-output (DESIGN.md §4); without it, lines for a person. Only ``claim`` prints
-transcripts: it hands them to the reviewer who claimed them.
+Only ``claim`` prints transcripts: it hands them to the reviewer who claimed them.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
-from skill.json_output import print_json
-from skill.services import Services
-from skill.services.review import STATES, ReviewError, ReviewService, SampleResult
+from skill.cli.args import Verbs, add_json
+from skill.cli.context import Context
+from skill.cli.output import print_json
+
+if TYPE_CHECKING:
+    from skill.services.review import ReviewService
+
+__all__ = ["register"]
 
 
-def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(verbs: Verbs) -> None:
     review = verbs.add_parser(
         "review", help="the human-review queue: sample, claim, submit, stats, list"
     )
@@ -34,41 +36,47 @@ def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sample.add_argument(
         "--batch-size", type=int, default=1000, help="recordings per transaction (default 1000)"
     )
-    sample.add_argument("--json", action="store_true", help="print the counts as JSON")
+    add_json(sample, "print the counts as JSON")
+    sample.set_defaults(run=_sample)
 
     claim = actions.add_parser("claim", help="hand out the oldest pending items to a reviewer")
     claim.add_argument("--reviewer", required=True, help="who reviews them")
     claim.add_argument("--count", type=int, default=1, help="how many (default 1)")
-    claim.add_argument("--json", action="store_true", help="print a JSON array")
+    add_json(claim, "print a JSON array")
+    claim.set_defaults(run=_claim)
 
     submit = actions.add_parser("submit", help="record the annotation of a claimed item")
     submit.add_argument("--reviewer", required=True, help="who claimed it")
     submit.add_argument("--item", type=int, required=True, metavar="ID", help="item id")
     submit.add_argument("--transcript", required=True, help="the corrected transcript")
     submit.add_argument("--label", required=True, help="a short label, e.g. ok, misrecognised")
-    submit.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_json(submit)
+    submit.set_defaults(run=_submit)
 
     stats = actions.add_parser("stats", help="how many items are pending, claimed and done")
-    stats.add_argument("--json", action="store_true", help="print {pending, claimed, done}")
+    add_json(stats, "print {pending, claimed, done}")
+    stats.set_defaults(run=_stats)
 
     listing = actions.add_parser("list", help="queue items with their users (never content)")
-    listing.add_argument("--state", choices=STATES, help="only items in this state")
+    listing.add_argument(
+        "--state", metavar="STATE", help="only items in this state: pending, claimed or done"
+    )
     listing.add_argument("--limit", type=int, default=None, help="at most this many")
-    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    add_json(listing, "print a JSON array")
+    listing.set_defaults(run=_list)
 
 
-def run(args: argparse.Namespace, services: Services) -> int:
-    """Carry out ``review ACTION``; errors a user can fix print one line and exit 2."""
-    action: Callable[[argparse.Namespace, ReviewService], int] = _ACTIONS[args.action]
-    try:
-        return action(args, services.review)
-    except (ReviewError, ValueError) as exc:
-        print(f"privacy-skill: {exc}", file=sys.stderr)
-        return 2
+def _review(ctx: Context) -> ReviewService:
+    return ctx.services.review
 
 
-def _sample(args: argparse.Namespace, review: ReviewService) -> int:
-    result = _sample_with_progress(args, review)
+def _sample(args: argparse.Namespace, ctx: Context) -> int:
+    from skill.cli.progress import progress_bars
+
+    with progress_bars() as bars:
+        result = _review(ctx).sample(
+            args.rate, args.seed, args.batch_size, bars.counter("sampling")
+        )
     if args.json:
         print_json(asdict(result))
     else:
@@ -79,26 +87,8 @@ def _sample(args: argparse.Namespace, review: ReviewService) -> int:
     return 0
 
 
-def _sample_with_progress(args: argparse.Namespace, review: ReviewService) -> SampleResult:
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not console.is_terminal:
-        return review.sample(args.rate, args.seed, args.batch_size)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    columns = (BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("sampling", total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return review.sample(args.rate, args.seed, args.batch_size, progress)
-
-
-def _claim(args: argparse.Namespace, review: ReviewService) -> int:
-    items = review.claim(args.reviewer, args.count)
+def _claim(args: argparse.Namespace, ctx: Context) -> int:
+    items = _review(ctx).claim(args.reviewer, args.count)
     if args.json:
         print_json([asdict(item) for item in items])
         return 0
@@ -108,13 +98,13 @@ def _claim(args: argparse.Namespace, review: ReviewService) -> int:
             f"item {item.id}  {item.recorded_at:%Y-%m-%d %H:%M:%S}Z  "
             f"recording {item.recording_id}  user {item.user_id}{audio}"
         )
-        print(f"    {item.transcript}")
+        print(f"    {item.transcript}")  # the reviewer's own copy, on their terminal
     print(f"claimed {len(items)} item(s)" if items else "no pending items")
     return 0
 
 
-def _submit(args: argparse.Namespace, review: ReviewService) -> int:
-    review.submit(args.item, args.reviewer, args.transcript, args.label)
+def _submit(args: argparse.Namespace, ctx: Context) -> int:
+    _review(ctx).submit(args.item, args.reviewer, args.transcript, args.label)
     if args.json:
         print_json({"id": args.item, "state": "done"})
     else:
@@ -122,8 +112,8 @@ def _submit(args: argparse.Namespace, review: ReviewService) -> int:
     return 0
 
 
-def _stats(args: argparse.Namespace, review: ReviewService) -> int:
-    counts = review.stats()
+def _stats(args: argparse.Namespace, ctx: Context) -> int:
+    counts = _review(ctx).stats()
     if args.json:
         print_json(counts)
     else:
@@ -132,8 +122,8 @@ def _stats(args: argparse.Namespace, review: ReviewService) -> int:
     return 0
 
 
-def _list(args: argparse.Namespace, review: ReviewService) -> int:
-    items = review.list_items(args.state, args.limit)
+def _list(args: argparse.Namespace, ctx: Context) -> int:
+    items = _review(ctx).list_items(args.state, args.limit)
     if args.json:
         print_json([asdict(item) for item in items])
         return 0
@@ -145,12 +135,3 @@ def _list(args: argparse.Namespace, review: ReviewService) -> int:
         )
     print(f"{len(items)} item(s)")
     return 0
-
-
-_ACTIONS: dict[str, Callable[[argparse.Namespace, ReviewService], int]] = {
-    "sample": _sample,
-    "claim": _claim,
-    "submit": _submit,
-    "stats": _stats,
-    "list": _list,
-}

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skill.simulator.nlu_slots import Converter, SlotTypes
-from skill.simulator.nlu_text import normalise
+from skill.nlu.errors import InteractionModelError, UnknownLocaleError
+from skill.nlu.slots import Converter, SlotTypes
+from skill.nlu.text import normalise
 
 __all__ = [
     "BUILTIN_PHRASES",
     "FALLBACK",
+    "MODELS_DIR",
     "NO",
     "YES",
     "CompiledModel",
@@ -28,7 +30,11 @@ __all__ = [
     "SlotRef",
     "UnknownLocaleError",
     "compile_model",
+    "model_path",
 ]
+
+MODELS_DIR = Path(__file__).parents[2] / "interaction_models"
+"""The repository's interaction models, one JSON file per locale: the source of truth."""
 
 FALLBACK = "AMAZON.FallbackIntent"
 YES = "AMAZON.YesIntent"
@@ -52,14 +58,6 @@ BUILTIN_PHRASES: dict[str, tuple[str, ...]] = {
     NO: ("no", "nope", "no thanks", "don't", "nah", "no way", "not now", "don't do it"),
     "AMAZON.NavigateHomeIntent": ("go home", "home", "go back home"),
 }  # fmt: skip
-
-
-class InteractionModelError(ValueError):
-    """The interaction model is missing or malformed (broken configuration, not a user error)."""
-
-
-class UnknownLocaleError(InteractionModelError, LookupError):
-    """No interaction model exists for the requested locale."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +112,18 @@ class CompiledModel:
     """Yes and no as Alexa understands them during a confirmation, declared or not."""
     dialog_intents: frozenset[str]
     """The intents the model's dialog section covers."""
+
+
+def model_path(locale: str) -> Path:
+    """``interaction_models/<locale>.json``; ``UnknownLocaleError`` when there is none."""
+    path = MODELS_DIR / f"{locale}.json"
+    if not path.is_file():
+        available = sorted(p.stem for p in MODELS_DIR.glob("*.json"))
+        raise UnknownLocaleError(
+            f"no interaction model for locale {locale!r} in {MODELS_DIR}; "
+            f"available: {', '.join(available) or 'none'}"
+        )
+    return path
 
 
 def read_model(path: Path) -> Mapping[str, Any]:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from skill.simulator.spoken_dates import to_amazon_date
+from skill.nlu.spoken_dates import to_amazon_date
 
 THURSDAY = date(2026, 11, 26)  # ISO week 48
 

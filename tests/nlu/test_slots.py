@@ -12,10 +12,10 @@ from ask_sdk_core.skill_builder import SkillBuilder
 from ask_sdk_core.utils.predicate import is_intent_name, is_request_type
 from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective
 
+from skill.nlu import Nlu, ResolvedValue, SlotResolution
+from skill.nlu.numbers import to_amazon_duration, to_amazon_number
 from skill.simulator.dialog import DialogDriver
 from skill.simulator.envelopes import Caller, intent_request
-from skill.simulator.nlu import Nlu, ResolvedValue, SlotResolution
-from skill.simulator.nlu_numbers import to_amazon_duration, to_amazon_number
 from tests.simulator.test_dialog import Recorder
 
 Json = dict[str, Any]

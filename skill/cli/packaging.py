@@ -1,4 +1,5 @@
-"""The packaging CLI verbs (`package-lambda`, `package-skill`); skill/cli.py parses, these run."""
+"""The packaging verbs: ``package-lambda`` (a deployable zip) and ``package-skill`` (an ASK
+CLI project)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from rich.console import Console
+from skill.cli.args import Verbs, add_json
+from skill.cli.context import Context
 
-from skill.packaging.ask_project import PLACEHOLDER_PRIVACY_URL, write_ask_project
-from skill.packaging.lambda_zip import DEFAULT_LAMBDA_PYTHON, build_lambda_zip
+__all__ = ["register"]
 
 DEFAULT_CACHE = Path(".cache") / "lambda-deps"
 
 
-def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(verbs: Verbs) -> None:
     lam = verbs.add_parser("package-lambda", help="build a deployable AWS Lambda zip")
     lam.add_argument("-o", "--output", type=Path, required=True, metavar="ZIP")
     lam.add_argument(
         "--python-version",
-        default=DEFAULT_LAMBDA_PYTHON,
-        help=f"Lambda Python runtime (default {DEFAULT_LAMBDA_PYTHON})",
+        default=None,
+        help="Lambda Python runtime, e.g. 3.12 (default: the newest Lambda runtime)",
     )
     lam.add_argument(
         "--cache",
@@ -30,7 +31,8 @@ def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=DEFAULT_CACHE,
         help="reuse downloaded dependencies from this folder",
     )
-    lam.add_argument("--json", action="store_true", help="print the build report as JSON")
+    add_json(lam, "print the build report as JSON")
+    lam.set_defaults(run=run_package_lambda)
 
     ask = verbs.add_parser("package-skill", help="write an ASK CLI project (ask deploy)")
     ask.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
@@ -44,14 +46,22 @@ def add_arguments(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     ask.add_argument("--python-version", default=None, help="Lambda Python runtime")
     ask.add_argument("--skill-name", default="Voice Privacy")
-    ask.add_argument("--privacy-policy-url", default=PLACEHOLDER_PRIVACY_URL)
+    ask.add_argument("--privacy-policy-url", default=None, help="the skill's privacy policy")
+    ask.set_defaults(run=run_package_skill)
 
 
-def run_package_lambda(args: argparse.Namespace) -> int:
+def run_package_lambda(args: argparse.Namespace, ctx: Context) -> int:
+    from rich.console import Console
+
+    from skill.packaging.lambda_zip import DEFAULT_LAMBDA_PYTHON, build_lambda_zip
+
     console = Console(stderr=True)
     with console.status("building the Lambda zip") as status:
         report = build_lambda_zip(
-            args.output, args.python_version, progress=status.update, deps_cache=args.cache
+            args.output,
+            args.python_version or DEFAULT_LAMBDA_PYTHON,
+            progress=status.update,
+            deps_cache=args.cache,
         )
     if args.json:
         print(
@@ -72,9 +82,15 @@ def run_package_lambda(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_package_skill(args: argparse.Namespace) -> int:
+def run_package_skill(args: argparse.Namespace, ctx: Context) -> int:
+    from rich.console import Console
+
+    from skill.packaging.ask_project import PLACEHOLDER_PRIVACY_URL, write_ask_project
+    from skill.packaging.lambda_zip import DEFAULT_LAMBDA_PYTHON, build_lambda_zip
+
     console = Console(stderr=True)
-    if args.privacy_policy_url == PLACEHOLDER_PRIVACY_URL:
+    privacy_policy_url = args.privacy_policy_url or PLACEHOLDER_PRIVACY_URL
+    if privacy_policy_url == PLACEHOLDER_PRIVACY_URL:
         console.print(
             "[yellow]warning:[/yellow] the manifest's privacy policy URL is a "
             "placeholder; pass --privacy-policy-url before certification"
@@ -96,7 +112,7 @@ def run_package_skill(args: argparse.Namespace) -> int:
             args.output,
             endpoint=args.endpoint,
             skill_name=args.skill_name,
-            privacy_policy_url=args.privacy_policy_url,
+            privacy_policy_url=privacy_policy_url,
             lambda_zip=lambda_zip,
             python_version=args.python_version,
         )

@@ -27,10 +27,10 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from skill.simulator.nlu_exact import Match
-from skill.simulator.nlu_model import Sample, SlotRef
-from skill.simulator.nlu_slots import SlotTypes, Spotter
-from skill.simulator.nlu_text import (
+from skill.nlu.exact import Match
+from skill.nlu.model import Sample, SlotRef
+from skill.nlu.slots import SlotTypes, Spotter
+from skill.nlu.text import (
     NEGATED,
     OWNERS,
     STOP_WORDS,

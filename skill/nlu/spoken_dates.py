@@ -17,8 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
-from skill.simulator.nlu_numbers import CARDINALS as _CARDINALS
-from skill.simulator.nlu_numbers import TENS as _TENS
+from skill.nlu.numbers import CARDINALS as _CARDINALS
+from skill.nlu.numbers import TENS as _TENS
 
 __all__ = ["could_be_date", "to_amazon_date"]
 

@@ -1,14 +1,14 @@
-"""Typed-utterance understanding against an ASK interaction model.
+"""Understanding stage of the NLU: an utterance resolved against an ASK interaction model.
 
-The model is compiled once (``nlu_model``). An utterance is normalised (``nlu_text``: lower
+The model is compiled once (``model``). An utterance is normalised (``text``: lower
 case, punctuation other than apostrophes removed, spaces collapsed) and resolved in two stages,
 the way home-assistant/hassil first matches templates and then scores partial matches:
 
-1. Word for word (``nlu_exact``): literal words as said, slot captures converted by their slot
-   type (``nlu_slots``: AMAZON.DATE, AMAZON.NUMBER, AMAZON.DURATION in Alexa's formats; a custom
+1. Word for word (``exact``): literal words as said, slot captures converted by their slot
+   type (``slots``: AMAZON.DATE, AMAZON.NUMBER, AMAZON.DURATION in Alexa's formats; a custom
    type takes the words said, with entity resolution). Politeness around a command ("can you
    ...", "... for me please") is tried without it when the words as said match nothing.
-2. Paraphrase (``nlu_paraphrase``): when no sample matches word for word, the utterance (without
+2. Paraphrase (``paraphrase``): when no sample matches word for word, the utterance (without
    politeness) is compared with each sample as a bag of weighted words. So is an utterance whose
    word-for-word match took words a custom slot type does not know ("order the espresso"): a
    paraphrase of the same intent with a value it knows wins.
@@ -23,22 +23,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from skill.simulator.nlu_exact import ExactIndex, Match, match
-from skill.simulator.nlu_model import (
-    FALLBACK,
-    YES,
-    InteractionModelError,
-    UnknownLocaleError,
-    compile_model,
-)
-from skill.simulator.nlu_paraphrase import ParaphraseIndex
-from skill.simulator.nlu_slots import ResolvedValue, SlotResolution
-from skill.simulator.nlu_text import (
+from skill.nlu.exact import ExactIndex, Match, match
+from skill.nlu.model import FALLBACK, YES, compile_model, model_path
+from skill.nlu.paraphrase import ParaphraseIndex
+from skill.nlu.results import NluResult
+from skill.nlu.slots import SlotResolution
+from skill.nlu.text import (
     LEADING_FILLERS,
     as_said_and_bare,
     normalise,
@@ -46,46 +40,12 @@ from skill.simulator.nlu_text import (
     strip_wake_word,
 )
 
-__all__ = [
-    "FALLBACK",
-    "MODELS_DIR",
-    "InteractionModelError",
-    "Nlu",
-    "NluResult",
-    "ResolvedValue",
-    "SlotResolution",
-    "UnknownLocaleError",
-    "normalise",
-]
-
-MODELS_DIR = Path(__file__).parents[2] / "interaction_models"
+__all__ = ["Nlu"]
 
 _LAUNCH_VERBS = (
     r"(?:open|open up|launch|start|start up|begin|load|resume|run|use|play|talk to|ask|tell)"
 )
 _ONE_SHOT_CONNECTORS = ("to", "about", "for", "if", "whether", "that")
-
-
-@dataclass(frozen=True)
-class NluResult:
-    """What Alexa would send the skill for one utterance."""
-
-    request_type: Literal["LaunchRequest", "IntentRequest"]
-    """The request type: a launch phrase opens the skill, anything else is an intent."""
-    intent: str | None
-    """The intent name; None for a LaunchRequest, or when nothing matched and the model
-    declares no AMAZON.FallbackIntent."""
-    slots: dict[str, str | None]
-    """Every slot the intent declares, with its resolved value; None when not filled."""
-    score: float
-    """How well the winning sample matched, 0.0 to 1.0: its literal coverage when it matched
-    word for word, its weighted word overlap when the utterance is a paraphrase; 1.0 for a
-    launch phrase, 0.0 when nothing matched."""
-    resolutions: dict[str, SlotResolution] = field(default_factory=dict)
-    """Entity resolution of each filled slot whose type is one of the model's own (custom)
-    types, by slot name; the slot's value is then the words said, and this says which of the
-    type's values they are (``ER_SUCCESS_MATCH``) or that they are none (``ER_SUCCESS_NO_MATCH``).
-    Slots of built-in types have none."""
 
 
 class Nlu:
@@ -115,14 +75,7 @@ class Nlu:
     @classmethod
     def for_locale(cls, locale: str) -> Nlu:
         """Load ``interaction_models/<locale>.json`` from the repository."""
-        path = MODELS_DIR / f"{locale}.json"
-        if not path.is_file():
-            available = sorted(p.stem for p in MODELS_DIR.glob("*.json"))
-            raise UnknownLocaleError(
-                f"no interaction model for locale {locale!r} in {MODELS_DIR}; "
-                f"available: {', '.join(available) or 'none'}"
-            )
-        return cls(path)
+        return cls(model_path(locale))
 
     @property
     def intents(self) -> tuple[str, ...]:

@@ -1,0 +1,47 @@
+"""Insert-or-ignore and insert-or-add, the one place that picks the backend's INSERT.
+
+Core's plain ``insert`` has no ON CONFLICT clause; SQLite and PostgreSQL each have
+their own ``insert`` construct with the same ``on_conflict_*`` methods. Choosing by
+``conn.dialect.name`` here keeps the dialect branch out of every repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+
+def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def insert_or_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
+    """Insert one row unless a row with the same key exists; the existing row stays as is."""
+    conn.execute(_insert(conn, table).values(values).on_conflict_do_nothing())
+
+
+def upsert_add(
+    conn: Connection,
+    table: Table,
+    key: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    add_columns: Sequence[str],
+) -> None:
+    """Insert ``rows``; where one's ``key`` columns match an existing row, add its
+    ``add_columns`` to that row's instead. Rows are written in the order given, so a
+    caller that sorts them takes the row locks in a fixed order."""
+    if not rows:
+        return
+    statement = _insert(conn, table)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c[name] for name in key],
+            set_={name: table.c[name] + statement.excluded[name] for name in add_columns},
+        ),
+        rows,
+    )
