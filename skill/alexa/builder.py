@@ -10,19 +10,21 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope
 
 from skill.alexa.api_client import TimeoutApiClient
+from skill.alexa.envelope import EnvelopeSerializer
 from skill.alexa.handlers.base import ServicesSource
 from skill.alexa.handlers.deletion import (
     DeleteAllRecordingsHandler,
     DeleteLastRecordingHandler,
     DeleteRecordingsHandler,
 )
-from skill.alexa.handlers.errors import ApologiseOnError
+from skill.alexa.handlers.errors import ApologiseOnError, UnreadableRequestHandler
 from skill.alexa.handlers.review import AllowHumanReviewHandler, StopHumanReviewHandler
 from skill.alexa.handlers.session import (
     FallbackHandler,
     GoodbyeHandler,
     HelpHandler,
     LaunchHandler,
+    OtherRequestHandler,
     SessionEndedHandler,
 )
 from skill.alexa.handlers.what_data import WhatDataHandler
@@ -45,6 +47,7 @@ def build_skill(services: Services | ServicesSource, config: Config) -> CustomSk
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(config.settings_api_timeout))
     builder.skill_id = config.skill_id  # type: ignore[assignment]
     for handler in (
+        UnreadableRequestHandler(),  # first: a request the SDK could not model is never acted on
         LaunchHandler(),
         DeleteRecordingsHandler(source, zones),
         DeleteLastRecordingHandler(source, zones),
@@ -55,17 +58,30 @@ def build_skill(services: Services | ServicesSource, config: Config) -> CustomSk
         HelpHandler(),
         GoodbyeHandler(),
         SessionEndedHandler(),
-        FallbackHandler(),  # last: catches unknown intents
+        FallbackHandler(),  # catches unknown intents
+        OtherRequestHandler(),  # last: every other request type gets an empty response
     ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologiseOnError())
     builder.add_global_request_interceptor(LogRequest())
     builder.add_global_response_interceptor(LogResponse())
-    return builder.create()
+    skill = builder.create()
+    skill.serializer = EnvelopeSerializer()  # total: any envelope is read, none raises
+    return skill
 
 
-def handle_event(skill: CustomSkill, event: dict[str, Any], context: Any = None) -> dict[str, Any]:
-    """Run one Alexa request (parsed JSON) through ``skill``; returns the response JSON."""
+EMPTY_RESPONSE: dict[str, Any] = {"version": "1.0", "response": {}}
+"""What Alexa accepts where nothing is to be said."""
+
+
+def handle_event(skill: CustomSkill, event: Any, context: Any = None) -> dict[str, Any]:
+    """Run one Alexa request (parsed JSON) through ``skill``; returns the response JSON.
+
+    Any JSON object gets an answer (see ``EnvelopeSerializer``); anything else, which Alexa
+    never sends, gets an empty response.
+    """
+    if not isinstance(event, dict):
+        return dict(EMPTY_RESPONSE)
     envelope = skill.serializer.deserialize(payload=json.dumps(event), obj_type=RequestEnvelope)
     response = skill.invoke(request_envelope=envelope, context=context)
     result = skill.serializer.serialize(response)

@@ -77,6 +77,12 @@ _SEASONS: dict[str, tuple[str, int]] = {
 # A week-53 value with no year falls in a long ISO year; those are at most 7 years apart.
 _LONG_YEAR_SEARCH = 10
 
+EARLIEST_YEAR = 1970
+"""Values before this year are not dates anyone's recordings have: "unrecognised"."""
+YEARS_AHEAD = 10
+"""A value more than this many years after today is not Alexa's future bias but a wrong date:
+"future", not shifted back (``9999-12-31`` is not last New Year's Eve)."""
+
 _Handler = Callable[[re.Match[str], date], DateSpan | UnusableReason]
 
 
@@ -92,12 +98,30 @@ def resolve_amazon_date(value: str | None, today: date) -> DateSpan | UnusableDa
         match = pattern.fullmatch(value)
         if match is None:
             continue
+        out_of_range = _out_of_range(match, today)
+        if out_of_range is not None:
+            return UnusableDate(value, out_of_range)
         try:
             result = handler(match, today)
         except ValueError:  # Well-formed but not a real date: month 13, February 30, week 60.
             return UnusableDate(value, "unrecognised")
         return result if isinstance(result, DateSpan) else UnusableDate(value, result)
     return UnusableDate(value, "unrecognised")
+
+
+def _out_of_range(match: re.Match[str], today: date) -> UnusableReason | None:
+    groups = match.groupdict()
+    if groups.get("year"):
+        year = int(groups["year"])
+    elif groups.get("decade"):
+        year = int(groups["decade"]) * 10
+    else:
+        return None  # yearless: always resolved near today
+    if year > today.year + YEARS_AHEAD:
+        return "future"
+    if year < EARLIEST_YEAR:
+        return "unrecognised"
+    return None
 
 
 def _present(match: re.Match[str], today: date) -> DateSpan:

@@ -11,6 +11,8 @@ from ask_sdk_core.dispatch_components import (
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from skill.alexa.logs import loggable
+
 log = logging.getLogger("skill.requests")
 
 
@@ -20,9 +22,9 @@ class LogRequest(AbstractRequestInterceptor):
         intent = getattr(getattr(request, "intent", None), "name", None)
         log.info(
             "request %s type=%s intent=%s",
-            getattr(request, "request_id", None),
-            getattr(request, "object_type", None),
-            intent,
+            loggable(getattr(request, "request_id", None)),
+            loggable(getattr(request, "object_type", None)),
+            loggable(intent),
         )
 
 
@@ -31,5 +33,5 @@ class LogResponse(AbstractResponseInterceptor):
         request = handler_input.request_envelope.request
         directives = [d.object_type for d in (response.directives or [])] if response else []
         ended = response.should_end_session if response else None
-        request_id = getattr(request, "request_id", None)
+        request_id = loggable(getattr(request, "request_id", None))
         log.info("response %s directives=%s end=%s", request_id, directives, ended)

@@ -59,13 +59,18 @@ def read_turn(handler_input: HandlerInput) -> Turn:
     else:
         now = datetime.now(UTC)
     return Turn(
-        user_id=getattr(user, "user_id", None) or None,
-        request_id=getattr(request, "request_id", None),
+        user_id=_text(getattr(user, "user_id", None)),
+        request_id=_text(getattr(request, "request_id", None)),
         now=now.astimezone(UTC),
         speech=speech_for(getattr(request, "locale", None)),
         intent=getattr(request, "intent", None),
         attributes=_session_attributes(handler_input),
     )
+
+
+def _text(value: Any) -> str | None:
+    """An id as the envelope must carry it: a non-empty string (else none at all)."""
+    return value if isinstance(value, str) and value else None
 
 
 def _session_attributes(handler_input: HandlerInput) -> dict[str, Any]:

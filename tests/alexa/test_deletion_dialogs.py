@@ -83,7 +83,7 @@ def test_future_weekday_means_the_most_recent_past_one(alexa: Alexa, services: S
 def test_future_year_is_not_deleted(alexa: Alexa, services: Services) -> None:
     seed(services, USER, NOW)
     reply = alexa.intent("DeleteRecordingsIntent", {"date": "2030"})
-    assert reply.speech == "That's in the future, so there's nothing to delete yet."
+    assert reply.speech == "I can only delete recordings from the past, and that's in the future."
     assert services.recordings.total(USER) == 1
 
 

@@ -75,27 +75,24 @@ class DeleteRecordingsHandler(_Deletion):
         if turn.confirmation == "CONFIRMED" and pending is not None:
             start = datetime.fromisoformat(pending["start"])
             end = datetime.fromisoformat(pending["end"])
-            label = str(pending["label"])
-        else:
-            zone, today = self._today(handler_input, turn)
-            span = resolve_amazon_date(turn.slot("date") or today.isoformat(), today)
-            if isinstance(span, UnusableDate):
-                return self._unusable(handler_input, turn, span)
-            start, end = local_days(span.start, span.end, zone)
-            label = speech.span(span, today)
-            if turn.confirmation != "CONFIRMED":
-                count = self.recordings.count(user_id, start, end)
-                prefix = speech.shifted_note(span, today) if span.shifted else ""
-                if count == 0:
-                    return self._say(handler_input, prefix + speech.nothing_in_span(span, today))
-                return self._ask(
-                    handler_input, turn, prefix + speech.confirm_span(count, span, today),
-                    start=start.isoformat(), end=end.isoformat(), label=label,
-                )
-        deletion = self.recordings.delete_range(
-            user_id, start, end, channel="voice", request_id=turn.request_id
+            deletion = self.recordings.delete_range(
+                user_id, start, end, channel="voice", request_id=turn.request_id
+            )
+            return self._say(handler_input, speech.deleted_span(deletion.count, pending["label"]))
+        # Nothing asked yet, or a CONFIRMED with no question saved in the session: ask.
+        zone, today = self._today(handler_input, turn)
+        span = resolve_amazon_date(turn.slot("date") or today.isoformat(), today)
+        if isinstance(span, UnusableDate):
+            return self._unusable(handler_input, turn, span)
+        start, end = local_days(span.start, span.end, zone)
+        count = self.recordings.count(user_id, start, end)
+        prefix = speech.shifted_note(span, today) if span.shifted else ""
+        if count == 0:
+            return self._say(handler_input, prefix + speech.nothing_in_span(span, today))
+        return self._ask(
+            handler_input, turn, prefix + speech.confirm_span(count, span, today),
+            start=start.isoformat(), end=end.isoformat(), label=speech.span(span, today),
         )
-        return self._say(handler_input, speech.deleted_span(deletion.count, label))
 
     def _unusable(self, handler_input: HandlerInput, turn: Turn, span: UnusableDate) -> Response:
         if span.reason == "future":
@@ -114,15 +111,9 @@ class DeleteLastRecordingHandler(_Deletion):
         pending = self._pending(turn)
         if turn.confirmation == "DENIED":
             return self._say(handler_input, speech.kept())
-        if turn.confirmation == "CONFIRMED":
-            target = pending["id"] if pending else None
-            if target is None:
-                newest = self.recordings.newest(user_id)
-                target = newest.id if newest else None
-            if target is None:
-                return self._say(handler_input, speech.nothing_at_all())
+        if turn.confirmation == "CONFIRMED" and pending is not None:
             deletion = self.recordings.delete_one(
-                user_id, str(target), channel="voice", request_id=turn.request_id
+                user_id, str(pending["id"]), channel="voice", request_id=turn.request_id
             )
             text = speech.deleted_newest() if deletion.count else speech.newest_already_gone()
             return self._say(handler_input, text)
@@ -141,10 +132,10 @@ class DeleteAllRecordingsHandler(_Deletion):
 
     def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
         speech = turn.speech
-        self._pending(turn)
+        pending = self._pending(turn)
         if turn.confirmation == "DENIED":
             return self._say(handler_input, speech.kept())
-        if turn.confirmation == "CONFIRMED":
+        if turn.confirmation == "CONFIRMED" and pending is not None:
             deletion = self.recordings.delete_all(
                 user_id, channel="voice", request_id=turn.request_id
             )

@@ -9,6 +9,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import is_type
+from skill.alexa.logs import loggable
 from skill.alexa.turn import read_turn
 
 log = logging.getLogger(__name__)
@@ -82,5 +83,17 @@ class SessionEndedHandler(AbstractRequestHandler):
         request = handler_input.request_envelope.request
         reason = getattr(getattr(request, "reason", None), "value", None)
         request_id = getattr(request, "request_id", None)
-        log.info("session ended: request=%s reason=%s", request_id, reason)
+        log.info("session ended: request=%s reason=%s", loggable(request_id), loggable(reason))
+        return handler_input.response_builder.response
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Every other request type (player events, skill events, system messages, and types newer
+    than this skill): an empty response, which is what Alexa expects where no speech is
+    allowed."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         return handler_input.response_builder.response

@@ -117,6 +117,9 @@ class EnglishUS:
     def error(self) -> str:
         return "Sorry, something went wrong on my side, and nothing was changed. Please try again."
 
+    def unreadable_request(self) -> str:
+        return "Sorry, I couldn't make sense of that request, so I didn't change anything."
+
     def no_user(self) -> str:
         return "Sorry, I couldn't tell whose recordings to look at, so I didn't change anything."
 
@@ -129,7 +132,7 @@ class EnglishUS:
         )
 
     def date_in_future(self) -> str:
-        return "That's in the future, so there's nothing to delete yet."
+        return "I can only delete recordings from the past, and that's in the future."
 
     def span(self, span: DateSpan, today: date) -> str:
         return span_name(span, today)
