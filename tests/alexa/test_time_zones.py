@@ -104,3 +104,17 @@ def test_missing_device_uses_the_default_zone(alexa: Alexa, services: Services) 
     seed(services, USER, alexa.now - timedelta(minutes=1))
     reply = alexa.intent("DeleteRecordingsIntent", {"date": "2026-11-26"})
     assert "one recording from today" in reply.speech
+
+
+def test_a_failed_lookup_is_remembered_per_device(
+    alexa: Alexa, services: Services, settings_api: SettingsStub
+) -> None:
+    """An unanswering Settings API costs one timeout per device, not one per request."""
+    settings_api.default_zone = "Asia/Tokyo"
+    settings_api.delay_seconds = 6.0
+    seed(services, USER, alexa.now - timedelta(minutes=1))
+    first = alexa.intent("WhatDataIntent")
+    again = [alexa.intent("WhatDataIntent") for _ in range(3)]
+    assert first.speech.startswith("I keep one recording of yours")
+    assert all(reply.speech == first.speech for reply in again)
+    assert settings_api.requests == 1, "the failed lookup was remembered"
