@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -36,14 +37,20 @@ if TYPE_CHECKING:
     from skill.services import Services
 
 
-def build_skill(services: Services | ServicesSource, config: Config) -> CustomSkill:
+def build_skill(
+    services: Services | ServicesSource,
+    config: Config,
+    *,
+    on_settings_api_failure: Callable[[], None] | None = None,
+) -> CustomSkill:
     """The skill, with every handler wired to ``services``.
 
     ``services`` may be a function that opens them on first use (see ``lazy_services``):
     requests that need no data then never touch the database layer.
+    ``on_settings_api_failure`` is called when a device's time zone cannot be read.
     """
     source: ServicesSource = services if callable(services) else (lambda: services)
-    zones = DeviceTimeZones(fallback=config.default_timezone)
+    zones = DeviceTimeZones(fallback=config.default_timezone, on_failure=on_settings_api_failure)
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(config.settings_api_timeout))
     builder.skill_id = config.skill_id  # type: ignore[assignment]
     for handler in (

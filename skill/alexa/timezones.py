@@ -35,10 +35,13 @@ class DeviceTimeZones:
         max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
         failure_ttl: float = 180.0,
+        on_failure: Callable[[], None] | None = None,
     ):
         self.fallback = fallback
         self.ttl = ttl
         self.failure_ttl = failure_ttl
+        self.on_failure = on_failure
+        """Called once per failed lookup (the web service counts them in /metrics)."""
         self.max_entries = max_entries
         self.clock = clock
         # device id -> (expiry, zone); None remembers a failed lookup (the fallback applies).
@@ -60,6 +63,8 @@ class DeviceTimeZones:
         if cached is not None and cached[0] > now:
             return cached[1] or self.fallback
         zone = self._ask_alexa(handler_input, device_id)
+        if zone is None and self.on_failure is not None:
+            self.on_failure()
         expiry = now + (self.ttl if zone is not None else self.failure_ttl)
         with self._lock:
             self._cache[device_id] = (expiry, zone)

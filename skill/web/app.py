@@ -1,9 +1,14 @@
-"""The Flask app factory: the Alexa endpoint, a health check, JSON errors, request logs.
+"""The Flask app factory: the Alexa endpoint, a health check, metrics, JSON errors, request logs.
 
 ``POST /alexa`` checks every request here, at the boundary, before flask-ask-sdk sees it: the
-signature on the raw bytes, then the envelope's shape, timestamp and application id. A refused
-request is logged by this module as one WARNING line with the reason (never the body) and
-answered with 400; only a verified envelope reaches the SDK's adapter, which runs the skill.
+signature on the raw bytes, then the body as strict UTF-8 JSON (no byte order mark), the
+envelope's shape, timestamp and application id. A refused request is logged by this module as
+one WARNING line with the reason (never the body) and answered with 400; only a verified
+envelope reaches the SDK's adapter, which runs the skill. The skill reads any verified envelope
+(``EnvelopeSerializer``) and answers every one.
+
+No input causes a 5xx: bad requests get a 4xx; an unavailable database is a 503 with
+``Retry-After`` (a voice request still gets its spoken apology, with 200).
 """
 
 from __future__ import annotations
@@ -14,14 +19,18 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, Response, g, jsonify, request
+from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.builder import build_skill
+from skill.alexa.logs import loggable
 from skill.config import Config
 from skill.services import Services, open_services
+from skill.store.db import DatabaseError
 from skill.web.compat import load_flask_ask_sdk
+from skill.web.metrics import CONTENT_TYPE, METRICS, render
 from skill.web.trust import Trust, production_trust
 from skill.web.verification import (
     AlexaSignatureVerifier,
@@ -31,6 +40,8 @@ from skill.web.verification import (
 )
 
 MAX_BODY_BYTES = 1024 * 1024
+"""Largest body ``POST /alexa`` reads (Alexa's requests are a few kilobytes); over it, 413."""
+RETRY_AFTER_SECONDS = 5
 log = logging.getLogger("skill.web")
 
 
@@ -52,7 +63,7 @@ class AlexaGate:
         otherwise."""
         if self.signature is not None:
             self.signature.verify(headers, body)
-        envelope = _parse_envelope(body)
+        envelope = parse_envelope(body)
         for check in self.envelope_checks:
             check.verify(envelope)
         return envelope
@@ -76,7 +87,9 @@ def create_app(
     if not verify:
         log.warning("request verification is OFF: only for benchmarks, never for a real endpoint")
     gate = AlexaGate(config, trust, verify)
-    skill = build_skill(services, config)
+    skill = build_skill(
+        services, config, on_settings_api_failure=METRICS.settings_api_failures.inc
+    )
     adapter = adapter_module.SkillAdapter(
         skill=skill, skill_id=config.skill_id or "any", verifiers=[], app=app
     )
@@ -88,24 +101,41 @@ def create_app(
         try:
             envelope = gate.check(request.headers, body)
         except RequestRefused as refused:
+            METRICS.verification_failures.labels(refused.reason).inc()
             log.warning("request refused: %s", refused)
             return jsonify(error="Bad Request", message=str(refused)), 400
-        request_id = envelope["request"].get("requestId")
-        g.alexa_request_id = request_id if isinstance(request_id, str) else None
+        g.alexa_request_id = loggable(envelope["request"].get("requestId"))
+        METRICS.alexa_request(envelope["request"].get("type"))
         return adapter.dispatch_request()
 
     @app.get("/healthz")
     def health() -> Any:
         try:
             services.ping()
-        except Exception as exc:
+        except Exception as exc:  # any failure to answer means: not healthy
             log.error("health check: database unavailable (%s)", type(exc).__name__)
-            return jsonify(status="unavailable", database="unreachable"), 503
+            return _unavailable("the database is unavailable")
         return jsonify(status="ok", database="ok")
+
+    @app.get("/metrics")
+    def metrics() -> Any:
+        return Response(render(), mimetype=CONTENT_TYPE)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         return jsonify(error=error.name, message=error.description), error.code
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(DatabaseError)
+    def database_unavailable(error: Exception) -> Any:
+        log.error("database unavailable (%s)", type(error).__name__)
+        return _unavailable("the database is unavailable; try again shortly")
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        # A bug, not an input: logged by type only (a message may quote data), answered in JSON.
+        log.error("unexpected %s on %s", type(error).__name__, request.path)
+        return jsonify(error="Internal Server Error", message="something went wrong"), 500
 
     @app.before_request
     def start_timer() -> None:
@@ -113,14 +143,17 @@ def create_app(
 
     @app.after_request
     def log_request(response: Any) -> Any:
-        elapsed = (time.monotonic() - g.get("started", time.monotonic())) * 1000
+        elapsed = time.monotonic() - g.get("started", time.monotonic())
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        METRICS.http_requests.labels(route, str(response.status_code)).inc()
+        METRICS.http_seconds.labels(route).observe(elapsed)
         log.info(
             json.dumps(
                 {
-                    "method": request.method,
-                    "path": request.path,
+                    "method": request.method[:16],
+                    "route": route,
                     "status": response.status_code,
-                    "ms": round(elapsed, 1),
+                    "ms": round(elapsed * 1000, 1),
                     "alexa_request_id": g.get("alexa_request_id"),
                 }
             )
@@ -130,18 +163,30 @@ def create_app(
     return app
 
 
-def _parse_envelope(body: bytes) -> dict[str, Any]:
-    """The body as an Alexa envelope, or ``RequestRefused`` for what cannot be one (the SDK
-    would answer those with a 500)."""
+def _unavailable(message: str) -> Any:
+    response = jsonify(error="Service Unavailable", message=message)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def parse_envelope(body: bytes) -> dict[str, Any]:
+    """The body as an Alexa envelope, or ``RequestRefused`` for what cannot be one: not UTF-8,
+    a byte order mark, not JSON (numbers too long, nesting too deep), not an object with a
+    ``request.type``."""
     try:
-        envelope = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise RequestRefused("body is not JSON") from None
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestRefused("body is not UTF-8", "body") from None
+    if text.startswith("\ufeff"):
+        raise RequestRefused("body starts with a byte order mark", "body")
+    try:
+        envelope = json.loads(text)
+    except (ValueError, RecursionError):
+        raise RequestRefused("body is not JSON", "body") from None
     if not isinstance(envelope, dict):
-        raise RequestRefused("body is not a JSON object")
+        raise RequestRefused("body is not a JSON object", "body")
     req = envelope.get("request")
     if not isinstance(req, dict) or not isinstance(req.get("type"), str):
-        raise RequestRefused("body has no request.type")
-    if not isinstance(envelope.get("context", {}), dict):
-        raise RequestRefused("context must be an object")
+        raise RequestRefused("body has no request.type", "body")
     return envelope

@@ -1,22 +1,34 @@
-"""`privacy-skill serve`: the web service on gunicorn, a production WSGI server.
+"""`privacy-skill serve`: the web service on gunicorn with gevent workers (see ``worker``).
 
-gunicorn gives worker management and graceful shutdown (SIGTERM lets requests
-in flight finish within ``graceful_timeout``). Each worker builds its own app,
-services and database pool after forking.
+gunicorn gives worker management and graceful shutdown (SIGTERM lets requests in flight finish
+within ``graceful_timeout``). Each worker builds its own app, services and database pool after
+forking, once gevent has patched the standard library.
+
+Before any worker starts, a child process migrates the database (once, not in every worker at
+once). It is a child so that the master never imports the PostgreSQL driver: psycopg picks its
+way of waiting when it is imported, and only a worker that imports it after gevent's patching
+waits cooperatively.
 """
 
 from __future__ import annotations
 
-import logging
+import multiprocessing
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from skill.config import Config, ConfigError
+from skill.errors import ProductError
 
 DEFAULT_WORKERS = max(2, min(4, os.cpu_count() or 2))
+WORKER_CONNECTIONS = 1000
+"""Connections one worker holds at once (each a greenlet)."""
+KEEPALIVE_SECONDS = 5
+"""Also the time a client has to send a request's headers."""
 
 
 class _Server(BaseApplication):  # type: ignore[misc]
@@ -34,9 +46,6 @@ class _Server(BaseApplication):  # type: ignore[misc]
         from skill.web.app import create_app
         from skill.web.trust import dev_trust
 
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
         trust = dev_trust(self.dev_trust) if self.dev_trust else None
         return create_app(self.config, trust=trust)
 
@@ -48,26 +57,74 @@ def serve(
     workers: int = DEFAULT_WORKERS,
     dev_trust: Path | None = None,
 ) -> None:
-    """Run until SIGTERM or SIGINT; migrations run once here, before workers start."""
-    from skill.services import open_services
+    """Run until SIGTERM or SIGINT."""
+    from skill.web.logs import logging_config
 
     if dev_trust is not None and not (dev_trust / "ca.pem").is_file():
         raise ConfigError(
             f"--dev-trust {dev_trust}: no ca.pem there; create it with: "
             f"privacy-skill dev-certs {dev_trust}"
         )
-    open_services(config).close()  # migrate once, not in every worker at once
+    prepare_database(config)
+    metrics_dir = Path(tempfile.mkdtemp(prefix="privacy-skill-metrics-"))
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # workers inherit it
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 4,
+        "worker_class": "skill.web.worker.SkillWorker",
+        "worker_connections": WORKER_CONNECTIONS,
         "timeout": 30,
         "graceful_timeout": 10,
-        "keepalive": 5,
+        "keepalive": KEEPALIVE_SECONDS,
+        "limit_request_line": 4094,
+        "limit_request_fields": 100,
+        "limit_request_field_size": 8190,
         "accesslog": None,  # the app logs each request itself, without bodies
+        "logconfig_dict": logging_config(),
         "loglevel": "info",
         "proc_name": "privacy-skill",
         "control_socket_disable": True,  # no admin socket in the home directory
+        "child_exit": _worker_exited,
     }
-    _Server(options, config, dev_trust).run()
+    try:
+        _Server(options, config, dev_trust).run()
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def prepare_database(config: Config) -> None:
+    """Open the services once in a child process (migrating the database); a failure there is
+    this process's ``ProductError``, with the child's message."""
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    child = context.Process(target=_open_and_close, args=(config, results), daemon=True)
+    child.start()
+    child.join()
+    failure = results.get() if not results.empty() else "the database could not be prepared"
+    if failure is not None:
+        raise DatabaseNotReady(failure)
+
+
+class DatabaseNotReady(ProductError):
+    """Opening the database before the workers start failed (reported as the child's error)."""
+
+    kind = "database"
+
+
+def _open_and_close(config: Config, results: Any) -> None:
+    try:
+        from skill.services import open_services
+
+        open_services(config).close()
+    except ProductError as error:
+        results.put(str(error))
+    except Exception as error:  # reported to the parent, which exits with it
+        results.put(f"the database could not be prepared ({type(error).__name__})")
+    else:
+        results.put(None)
+
+
+def _worker_exited(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cryptography import x509
 
-from skill.web.verification import (
+from skill.web.chains import (
     Fetch,
     fetch_from_dev_dir,
     fetch_over_https,
