@@ -21,6 +21,7 @@ from skill.alexa.handlers.deletion import (
 from skill.alexa.handlers.errors import ApologiseOnError, UnreadableRequestHandler
 from skill.alexa.handlers.review import AllowHumanReviewHandler, StopHumanReviewHandler
 from skill.alexa.handlers.session import (
+    BUILT_IN_INTENTS,
     FallbackHandler,
     GoodbyeHandler,
     HelpHandler,
@@ -53,7 +54,7 @@ def build_skill(
     zones = DeviceTimeZones(fallback=config.default_timezone, on_failure=on_settings_api_failure)
     builder = CustomSkillBuilder(api_client=TimeoutApiClient(config.settings_api_timeout))
     builder.skill_id = config.skill_id  # type: ignore[assignment]
-    for handler in (
+    handlers = (
         UnreadableRequestHandler(),  # first: a request the SDK could not model is never acted on
         LaunchHandler(),
         DeleteRecordingsHandler(source, zones),
@@ -67,10 +68,12 @@ def build_skill(
         SessionEndedHandler(),
         FallbackHandler(),  # catches unknown intents
         OtherRequestHandler(),  # last: every other request type gets an empty response
-    ):
+    )
+    for handler in handlers:
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologiseOnError())
-    builder.add_global_request_interceptor(LogRequest())
+    own = {getattr(handler, "intent_name", "") for handler in handlers}
+    builder.add_global_request_interceptor(LogRequest(frozenset(own | BUILT_IN_INTENTS) - {""}))
     builder.add_global_response_interceptor(LogResponse())
     skill = builder.create()
     skill.serializer = EnvelopeSerializer()  # total: any envelope is read, none raises

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -14,17 +15,28 @@ from ask_sdk_model import Response
 from skill.alexa.logs import loggable
 
 log = logging.getLogger("skill.requests")
+_TYPE = re.compile(r"[A-Z][A-Za-z]{0,40}(\.[A-Z][A-Za-z]{0,40}){0,4}")
+"""What a request type looks like (``IntentRequest``, ``Alexa.Presentation.APL.UserEvent``)."""
 
 
 class LogRequest(AbstractRequestInterceptor):
+    """One line per request: its id, its type, and its intent when it is one the skill knows
+    (any other name is logged as ``other``: a name is not ours to copy into a log)."""
+
+    def __init__(self, known_intents: frozenset[str]) -> None:
+        self.known_intents = known_intents
+
     def process(self, handler_input: HandlerInput) -> None:
         request = handler_input.request_envelope.request
         intent = getattr(getattr(request, "intent", None), "name", None)
+        if intent is not None and intent not in self.known_intents:
+            intent = "other"
+        kind = getattr(request, "object_type", None)
         log.info(
             "request %s type=%s intent=%s",
             loggable(getattr(request, "request_id", None)),
-            loggable(getattr(request, "object_type", None)),
-            loggable(intent),
+            kind if isinstance(kind, str) and _TYPE.fullmatch(kind) else "other",
+            intent,
         )
 
 

@@ -97,8 +97,8 @@ def create_app(
 
     @app.post("/alexa")
     def alexa() -> Any:
-        body = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413 here
         try:
+            body = read_body()
             envelope = gate.check(request.headers, body)
         except RequestRefused as refused:
             METRICS.verification_failures.labels(refused.reason).inc()
@@ -161,6 +161,17 @@ def create_app(
         return response
 
     return app
+
+
+def read_body() -> bytes:
+    """The request body; over ``MAX_CONTENT_LENGTH`` a 413, and a body the server cannot read
+    (broken chunked encoding, a client gone mid-body) ``RequestRefused``."""
+    try:
+        return request.get_data(cache=True)
+    except HTTPException:
+        raise
+    except Exception:  # the server's body reader: its errors differ by server
+        raise RequestRefused("the body could not be read", "body") from None
 
 
 def _unavailable(message: str) -> Any:

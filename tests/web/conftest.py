@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
+import signal
+import socket
+import subprocess
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,7 +30,7 @@ from skill.simulator.signing import sign
 from skill.web.app import create_app
 from skill.web.devcerts import Authority, issue_leaf, new_authority, new_key, pem
 from skill.web.trust import Trust, dev_trust
-from tests.conftest import USER
+from tests.conftest import ROOT, USER, env_for
 
 
 @dataclass
@@ -140,3 +147,123 @@ def what_data(now: datetime | None = None) -> dict[str, Any]:
     return intent_request(
         Caller(user_id=USER, device_id=None), now or datetime.now(UTC), "WhatDataIntent"
     )
+
+
+# --- `privacy-skill serve` in a subprocess, shared by a module's tests -----------------------
+
+CLI = str(ROOT / ".venv" / "bin" / "privacy-skill")
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+"""The application id the simulator's envelopes carry; the served skill accepts only it."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    """A running ``privacy-skill serve --dev-trust`` with its own database."""
+
+    url: str
+    port: int
+    env: dict[str, str]
+    config: Config
+    pki: DevPki
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def endpoint(self) -> Endpoint:
+        return Endpoint(self.url, self.pki)
+
+    def raw(self, data: bytes, timeout: float = 10.0) -> tuple[int, bytes]:
+        """Send ``data`` as it is on a new connection; the status code and body of the answer
+        (0 when the server closed the connection without one)."""
+        answer = _exchange(("127.0.0.1", self.port), data, timeout)
+        if not answer.startswith(b"HTTP/"):
+            return 0, answer
+        head, _, body = answer.partition(b"\r\n\r\n")
+        return int(head.split(b" ", 2)[1]), body
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and self.endpoint().get("/healthz").status == 200
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+def _exchange(address: tuple[str, int], data: bytes, timeout: float) -> bytes:
+    """Send ``data`` and read the answer as a real client does: stop sending once the server
+    has answered (it may refuse a request before reading all of it)."""
+    deadline = time.monotonic() + timeout
+    sent, chunks = 0, []
+    with socket.create_connection(address, timeout=timeout) as conn:
+        conn.setblocking(False)
+        while time.monotonic() < deadline:
+            wants_write = [conn] if sent < len(data) else []
+            readable, writable, _ = select.select([conn], wants_write, [], 0.5)
+            if readable:
+                try:
+                    chunk = conn.recv(65536)
+                except ConnectionResetError:
+                    break
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            elif writable:
+                try:
+                    sent += conn.send(data[sent : sent + 65536])
+                except (BrokenPipeError, ConnectionResetError):
+                    sent = len(data)
+                if sent >= len(data):
+                    with contextlib.suppress(OSError):
+                        conn.shutdown(socket.SHUT_WR)
+    return b"".join(chunks)
+
+
+def start_served(
+    tmp: Path, pki: DevPki, workers: int = 2, **settings: str
+) -> Served:
+    (tmp / "data").mkdir(exist_ok=True)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PRIVACY_SKILL_")},
+        **env_for(tmp),
+        "PRIVACY_SKILL_SKILL_ID": SKILL_ID,
+        **settings,
+    }
+    port = free_port()
+    log = tmp / "serve.log"
+    process = subprocess.Popen(
+        [CLI, "serve", "--port", str(port), "--workers", str(workers), "--dev-trust",
+         str(pki.directory)],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )  # fmt: skip
+    served = Served(
+        f"http://127.0.0.1:{port}", port, env, Config.from_env(env), pki, process, log
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if served.alive():
+                return served
+        except OSError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.2)
+    process.kill()
+    pytest.fail(f"server did not start: {log.read_text()}")
+
+
+def stop_served(served: Served) -> None:
+    if served.process.poll() is None:
+        served.process.send_signal(signal.SIGTERM)
+        try:
+            served.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            served.process.kill()
+            served.process.wait()

@@ -14,6 +14,19 @@ from skill.alexa.turn import read_turn
 
 log = logging.getLogger(__name__)
 
+BUILT_IN_INTENTS = frozenset(
+    {
+        "AMAZON.HelpIntent",
+        "AMAZON.YesIntent",
+        "AMAZON.NoIntent",
+        "AMAZON.CancelIntent",
+        "AMAZON.StopIntent",
+        "AMAZON.NavigateHomeIntent",
+        "AMAZON.FallbackIntent",
+    }
+)
+"""The built-in intents this skill answers (with the handlers below)."""
+
 
 def _intent_in(handler_input: HandlerInput, *names: str) -> bool:
     if not is_type(handler_input, "IntentRequest"):
