@@ -28,6 +28,11 @@ HEAD_REVISION = "0003"
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
+LOCK_WAIT_SECONDS = 3
+"""Longest a statement waits for SQLite's write lock, a pooled connection or a PostgreSQL
+connection: a voice request must answer (with an apology if need be) well within Alexa's ~8 s,
+so a busy or unreachable database is an error after this, not a hang."""
+
 
 class DatabaseError(ProductError):
     """The database cannot be opened or migrated; the message says what to do."""
@@ -75,15 +80,19 @@ def open_engine(url: str) -> Engine:
         )
     if backend != "sqlite":
         # A small pool per process: gunicorn workers and Lambda containers each have one.
-        return create_engine(
+        engine = create_engine(
             url,
             hide_parameters=True,
             pool_size=5,
             max_overflow=10,
-            pool_timeout=10,
+            pool_timeout=LOCK_WAIT_SECONDS,
+            # An unreachable server is a quick error, not a TCP timeout of minutes.
+            connect_args={"connect_timeout": LOCK_WAIT_SECONDS},
             pool_recycle=1800,
             pool_pre_ping=True,
         )
+        event.listen(engine, "begin", _postgresql_on_begin)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         folder = Path(parsed.database).parent
         if not folder.is_dir():
@@ -91,7 +100,9 @@ def open_engine(url: str) -> Engine:
                 f"PRIVACY_SKILL_DATABASE_URL: the folder {folder} does not exist; "
                 "create it, or leave the variable unset to use the default data directory"
             )
-    engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 10})
+    engine = create_engine(
+        url, hide_parameters=True, connect_args={"timeout": LOCK_WAIT_SECONDS}
+    )
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
@@ -111,6 +122,12 @@ def open_database(url: str) -> Engine:
     return engine
 
 
+def _postgresql_on_begin(connection: Any) -> None:
+    # Per transaction, not per session: a transaction-pooling proxy (pgbouncer) hands each
+    # transaction any server connection, so no setting may outlive its transaction.
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin,
     # so reads and writes in one `engine.begin()` block are one transaction.
@@ -120,7 +137,7 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={LOCK_WAIT_SECONDS * 1000}")
     cursor.close()
 
 
@@ -187,7 +204,8 @@ def upgrade(engine: Engine) -> bool:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Several processes may start at once (workers, Lambda containers): one migrates,
-            # the others wait here and then find nothing left to do.
+            # the others wait here (however long it takes) and then find nothing left to do.
+            conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
