@@ -29,6 +29,11 @@ from skill.alexa.handlers.session import (
     OtherRequestHandler,
     SessionEndedHandler,
 )
+from skill.alexa.handlers.system import (
+    CanFulfillHandler,
+    ExceptionEncounteredHandler,
+    ResumeHandler,
+)
 from skill.alexa.handlers.what_data import WhatDataHandler
 from skill.alexa.interceptors import LogRequest, LogResponse
 from skill.alexa.timezones import DeviceTimeZones
@@ -67,13 +72,18 @@ def build_skill(
         GoodbyeHandler(),
         SessionEndedHandler(),
         FallbackHandler(),  # catches unknown intents
-        OtherRequestHandler(),  # last: every other request type gets an empty response
     )
-    for handler in handlers:
+    own = frozenset(getattr(handler, "intent_name", "") for handler in handlers) - {""}
+    for handler in (
+        *handlers,
+        CanFulfillHandler(own),
+        ResumeHandler(),
+        ExceptionEncounteredHandler(),
+        OtherRequestHandler(),  # last: every other request type gets an empty response
+    ):
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologiseOnError())
-    own = {getattr(handler, "intent_name", "") for handler in handlers}
-    builder.add_global_request_interceptor(LogRequest(frozenset(own | BUILT_IN_INTENTS) - {""}))
+    builder.add_global_request_interceptor(LogRequest(own | BUILT_IN_INTENTS))
     builder.add_global_response_interceptor(LogResponse())
     skill = builder.create()
     skill.serializer = EnvelopeSerializer()  # total: any envelope is read, none raises

@@ -104,6 +104,12 @@ class EnglishUS:
             "What would you like to do?",
         )
 
+    def short_help(self) -> tuple[str, str]:
+        return (
+            "You can ask what data I keep, or say delete what I said today. What would you like?",
+            "What would you like to do?",
+        )
+
     def goodbye(self) -> str:
         return "Goodbye."
 
@@ -177,10 +183,7 @@ class EnglishUS:
     # -- deleting everything -----------------------------------------------------
     def confirm_all(self, count: int) -> str:
         what = "it" if count == 1 else f"all {count:,} of them"
-        return (
-            f"You have {count_of(count)} in total. Should I delete {what}? "
-            "This can't be undone."
-        )
+        return f"You have {count_of(count)} in total. Should I delete {what}? This can't be undone."
 
     def deleted_all(self, count: int) -> str:
         return f"Done. I deleted {count_of(count)}. Nothing you've said is stored anymore."
@@ -216,15 +219,18 @@ class EnglishUS:
     ) -> tuple[str, Card]:
         review = "on" if consent.get("human_review") else "off"
         storing = consent.get("store_recordings", True)
-        kept = "until you delete them" if retention_days is None else (
-            f"for {count_of(retention_days, 'day')}"
+        kept = (
+            "until you delete them"
+            if retention_days is None
+            else (f"for {count_of(retention_days, 'day')}")
         )
         parts: list[str] = []
         if summary.total and summary.first and summary.last:
             first = summary.first.astimezone(zone).date()
             last = summary.last.astimezone(zone).date()
             span = (
-                f"all from {day_name(first, today)}" if first == last
+                f"all from {day_name(first, today)}"
+                if first == last
                 else f"from {_month_day(first, today)} to {day_name(last, today)}"
             )
             parts.append(f"I keep {count_of(summary.total)} of yours, {span}.")
@@ -233,8 +239,11 @@ class EnglishUS:
             parts.append("I don't have any recordings of yours.")
         parts.append(
             f"Human review is {review}"
-            + (", so no person listens to them." if review == "off" else
-               ": a very small share may be heard by trained reviewers.")
+            + (
+                ", so no person listens to them."
+                if review == "off"
+                else ": a very small share may be heard by trained reviewers."
+            )
         )
         if not storing:
             parts.append("You've turned off storing, so I don't keep new recordings.")
