@@ -66,6 +66,14 @@ class Config:
     data_dir: Path | None = None
     """The default data directory when a default location is in use (created on first use,
     mode 0700); None when the database URL and the audio folder are both set explicitly."""
+    keystore_url: str | None = None
+    """Where the data keys live (``PRIVACY_SKILL_KEYSTORE_URL``): ``sqlite:///path`` or
+    ``postgresql://...``. None: a SQLite file beside a SQLite data database (with a
+    PostgreSQL data database it must be set)."""
+    master_key: str | None = field(default=None, repr=False)
+    """``PRIVACY_SKILL_MASTER_KEY``: base64 of 32 bytes that wraps every data key (a comma
+    may separate the current key from previous ones while ``keys rotate-master`` runs).
+    None: a key file with mode 0600 beside a SQLite key store. Never printed."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, data_dir: Path | None = None) -> Config:
@@ -102,6 +110,8 @@ class Config:
             policy=ConsentPolicy(defaults=defaults),
             retention_days=int(retention) if retention else None,
             data_dir=None if explicit_url and explicit_audio else home(),
+            keystore_url=env.get("PRIVACY_SKILL_KEYSTORE_URL") or None,
+            master_key=env.get("PRIVACY_SKILL_MASTER_KEY") or None,
         )
 
     def ensure_data_dir(self) -> None:

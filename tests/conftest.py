@@ -42,13 +42,21 @@ USER = "amzn1.ask.account.ALICE"
 OTHER_USER = "amzn1.ask.account.BOB"
 
 
+TEST_MASTER_KEY = "dGVzdCBtYXN0ZXIga2V5IG9mIDMyIGJ5dGVzIGxvbmc="
+"""base64 of 32 bytes: the master key a PostgreSQL data database needs set explicitly."""
+
+
 def env_for(tmp_path: Path, database_url: str | None = None) -> dict[str, str]:
     (tmp_path / "data").mkdir(exist_ok=True)
-    return {
+    env = {
         "PRIVACY_SKILL_DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'data' / 'skill.db'}",
         "PRIVACY_SKILL_AUDIO_DIR": str(tmp_path / "audio"),
         "PRIVACY_SKILL_DEFAULT_TIMEZONE": "UTC",
     }
+    if database_url is not None:  # PostgreSQL: the key store and master key are explicit
+        env["PRIVACY_SKILL_KEYSTORE_URL"] = f"sqlite:///{tmp_path / 'data' / 'keystore.db'}"
+        env["PRIVACY_SKILL_MASTER_KEY"] = TEST_MASTER_KEY
+    return env
 
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -118,7 +126,10 @@ def env(
     values = env_for(tmp_path, database_url)
     for key, value in values.items():
         monkeypatch.setenv(key, value)
-    monkeypatch.delenv("PRIVACY_SKILL_SKILL_ID", raising=False)
+    unset = ("PRIVACY_SKILL_SKILL_ID", "PRIVACY_SKILL_KEYSTORE_URL", "PRIVACY_SKILL_MASTER_KEY")
+    for name in unset:
+        if name not in values:
+            monkeypatch.delenv(name, raising=False)
     return values
 
 

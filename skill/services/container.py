@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,9 +13,15 @@ from skill.services.consent import ConsentService
 from skill.services.models import Summary
 from skill.services.recordings import RecordingService
 from skill.services.review import ReviewService
+from skill.services.sealing import SealResult, seal_plaintext
+from skill.services.storage import StorageService
 from skill.store.audio import AudioStore
-from skill.store.db import open_database, reading, upgrade
+from skill.store.binding import PLAINTEXT_PENDING, open_key_store, read_meta
+from skill.store.db import compact, open_database, reading, upgrade
 from skill.store.db import ping as ping_database
+from skill.store.keystore import KeyStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +38,11 @@ class Services:
     """The audit log."""
     review: ReviewService
     """The human-review queue: sampling, hand-outs, annotations."""
+    keys: KeyStore
+    """The key store: the data keys that deleting destroys."""
+    storage: StorageService
+    """The storage check and repair (``storage.check(repair=True)`` on start and on a
+    schedule)."""
 
     def overview(self, user_id: str) -> tuple[Summary, dict[str, bool]]:
         """What is kept about a user and what they consented to, from one consistent
@@ -43,24 +55,56 @@ class Services:
         with reading(self.engine) as conn:
             ping_database(conn)
 
+    def seal_plaintext(self) -> SealResult:
+        """Seal rows and files from before encryption, then compact the database so no page
+        of their plaintext survives (SQLite; PostgreSQL needs ``VACUUM FULL``, see the
+        README), and sweep what a crash while sealing may have left."""
+        result = seal_plaintext(self.engine, self.keys, self.recordings.audio)
+        if result.recordings or result.annotations:
+            if not compact(self.engine):
+                log.warning(
+                    "sealed %d recordings: run VACUUM FULL recordings, review_annotations "
+                    "so their plaintext leaves the table files",
+                    result.recordings,
+                )
+            self.storage.check(repair=True)
+        return result
+
     def close(self) -> None:
         self.engine.dispose()
+        self.keys.close()
 
 
 def open_services(config: Config, migrate: bool = True) -> Services:
-    """Open the database (migrating it to the newest schema) and wire the services.
+    """Open the database (migrating it to the newest schema), its key store, and wire the
+    services.
 
-    The default data directory is created when it is in use; an explicit location must exist.
+    A key store that is missing, empty, another database's, or opened with the wrong master
+    key stops here with a ``KeyStoreError`` (a ``ConfigError`` for missing settings): nothing
+    is read or deleted. A database migrated from before encryption is sealed here. The
+    default data directory is created when it is in use; an explicit location must exist.
     """
     config.ensure_data_dir()
     engine = open_database(config.database_url)
-    if migrate:
-        upgrade(engine)
+    try:
+        if migrate:
+            upgrade(engine)
+        keys = open_key_store(config, engine)
+    except BaseException:
+        engine.dispose()
+        raise
     audit = AuditLog(engine)
+    audio = AudioStore(config.audio_dir)
     consent = ConsentService(engine, config.policy, audit)
-    recordings = RecordingService(engine, AudioStore(config.audio_dir), consent, audit)
-    review = ReviewService(engine, consent, audit)
+    recordings = RecordingService(engine, audio, consent, audit, keys)
+    review = ReviewService(engine, consent, audit, keys)
+    storage = StorageService(engine, keys, audio, audit)
     # A withdrawal of human_review purges the user's queue items in its own transaction.
     consent.withdrawal_hooks.append(review.purge_on_withdrawal)
-    return Services(engine, recordings, consent, audit, review)
-
+    services = Services(engine, recordings, consent, audit, review, keys, storage)
+    storage.seal = services.seal_plaintext
+    with reading(engine) as conn:
+        pending = PLAINTEXT_PENDING in read_meta(conn)
+    if pending:
+        services.seal_plaintext()
+    return services

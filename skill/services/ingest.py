@@ -1,22 +1,96 @@
-"""Parsing ingestion JSONL: one recording a line, every line checked before anything is stored."""
+"""Ingestion input: one recording per JSONL line, checked line by line as it streams in.
+
+:func:`validate_record` checks one parsed JSON object and gives a ``NewRecording`` or an
+``Invalid`` naming the field and the reason: the CLI's JSONL reader uses it, and an HTTP
+ingest API can too. :class:`JsonlReader` streams a file in flat memory (a line at a time, never
+the whole file) and reports bad lines by number; the storage service stores what it yields in
+one transaction, so a file with any bad line leaves nothing behind.
+
+Nothing here echoes content: messages name the line and the field, never the transcript, and
+an ``audio_file`` outside the allowed folders gets the same answer whether it exists or not.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import wave
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from skill.errors import InputError
 from skill.services.models import NewRecording
 from skill.values import NoOffset, NotATime, parse_aware_time
 
+__all__ = [
+    "AudioPolicy",
+    "IngestError",
+    "IngestLimits",
+    "Invalid",
+    "JsonlReader",
+    "LineError",
+    "parse_jsonl",
+    "validate_record",
+]
+
 _REQUIRED = ("user_id", "recorded_at", "transcript")
 _OPTIONAL = ("device_id", "person_id", "audio_file", "id")
 MAX_ERRORS = 20
+TRACKED_IDS = 100_000
+"""Ids remembered to name the earlier line an id repeats; beyond, the database finds repeats."""
+_SHOWN = 40
+"""Longest piece of an input value quoted in a message."""
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    """How large one recording may be."""
+
+    audio_bytes: int = 20 * 1024 * 1024
+    """Largest audio file (20 MB)."""
+    transcript_chars: int = 10_000
+    """Longest transcript."""
+    line_bytes: int = 1024 * 1024
+    """Longest JSONL line (1 MB)."""
+
+
+@dataclass(frozen=True)
+class AudioPolicy:
+    """Where ``audio_file`` paths may point: relative ones resolve in ``base`` (the JSONL
+    file's folder), and every path must end up, symlinks followed, inside one of ``roots``."""
+
+    base: Path
+    """The folder relative paths start from."""
+    roots: tuple[Path, ...]
+    """Resolved folders whose trees audio may come from."""
+
+    @classmethod
+    def for_file(cls, base: Path, audio_root: Path | None = None) -> AudioPolicy:
+        """The JSONL file's folder, and ``audio_root`` when given (``--audio-root``)."""
+        roots = [Path(os.path.realpath(base))]
+        if audio_root is not None:
+            roots.append(Path(os.path.realpath(audio_root)))
+        return cls(base, tuple(roots))
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Why a record was refused."""
+
+    field: str | None
+    """The field at fault; None for the record as a whole."""
+    reason: str
+    """What is wrong with it, without its value."""
+    message: str
+    """One sentence for a person: field and reason."""
+
+
+def _invalid(field: str | None, reason: str, message: str | None = None) -> Invalid:
+    return Invalid(field, reason, message or (f"{field} {reason}" if field else reason))
 
 
 @dataclass(frozen=True)
@@ -35,102 +109,302 @@ class LineError:
 class IngestError(InputError):
     """The file was refused whole; ``errors`` lists the bad lines (up to MAX_ERRORS)."""
 
-    def __init__(self, errors: list[LineError]):
+    def __init__(self, errors: list[LineError], message: str | None = None):
         self.errors = errors
-        super().__init__("the file was refused; nothing was ingested:")
+        super().__init__(message or "the file was refused; nothing was ingested:")
 
     def details(self) -> list[str]:
         return [str(error) for error in self.errors]
 
 
-def parse_jsonl(lines: Iterable[str], base_dir: Path) -> list[NewRecording]:
-    """Validate every line; raise IngestError listing bad lines, or return them all.
-
-    Relative ``audio_file`` paths are resolved against ``base_dir`` (the file's folder).
-    """
-    records: list[NewRecording] = []
-    errors: list[LineError] = []
-    seen_ids: dict[str, int] = {}
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = _parse_line(line, base_dir)
-        except ValueError as exc:
-            errors.append(LineError(number, str(exc)))
-            if len(errors) >= MAX_ERRORS:
-                break
-            continue
-        if record.id is not None:
-            if record.id in seen_ids:
-                errors.append(
-                    LineError(number, f"id repeats the one on line {seen_ids[record.id]}")
-                )
-                continue
-            seen_ids[record.id] = number
-        records.append(record)
-    if errors:
-        raise IngestError(errors)
-    return records
+# -- one record ----------------------------------------------------------------------
 
 
-def _parse_line(line: str, base_dir: Path) -> NewRecording:
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+def validate_record(
+    data: Any, *, audio: AudioPolicy | None, limits: IngestLimits | None = None
+) -> NewRecording | Invalid:
+    """Check one parsed JSON object; ``audio`` None refuses ``audio_file`` altogether."""
+    limits = limits or IngestLimits()
     if not isinstance(data, dict):
-        raise ValueError("expected a JSON object")
-    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+        return _invalid(None, "expected a JSON object")
+    unknown = sorted(str(key)[:_SHOWN] for key in set(data) - set(_REQUIRED) - set(_OPTIONAL))
     if unknown:
-        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
-    missing = [k for k in _REQUIRED if k not in data]
+        names = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
+        return _invalid(unknown[0], "is not a known field", f"unknown field(s): {names}")
+    missing = [key for key in _REQUIRED if key not in data]
     if missing:
-        raise ValueError(f"missing field(s): {', '.join(missing)}")
-    user_id = _text(data, "user_id", required=True)
+        return _invalid(missing[0], "is missing", f"missing field(s): {', '.join(missing)}")
+    texts: dict[str, str | None] = {}
+    for key in ("user_id", "device_id", "person_id", "id", "audio_file"):
+        value = _text(data, key, required=key == "user_id")
+        if isinstance(value, Invalid):
+            return value
+        texts[key] = value
     transcript = data["transcript"]
     if not isinstance(transcript, str):
-        raise ValueError("transcript must be a string")
-    audio = _text(data, "audio_file")
+        return _invalid("transcript", "must be a string")
+    if len(transcript) > limits.transcript_chars:
+        return _invalid(
+            "transcript",
+            f"is longer than {limits.transcript_chars} characters (--max-transcript-chars)",
+        )
+    if not _encodable(transcript):
+        return _invalid("transcript", "is not valid Unicode text")
+    recorded_at = _timestamp(data["recorded_at"])
+    if isinstance(recorded_at, Invalid):
+        return recorded_at
+    audio_file: Path | None = None
+    if texts["audio_file"] is not None:
+        if audio is None:
+            return _invalid("audio_file", "is not accepted here")
+        checked = _audio(texts["audio_file"], audio, limits)
+        if isinstance(checked, Invalid):
+            return checked
+        audio_file = checked
     return NewRecording(
-        user_id=user_id or "",
-        recorded_at=_timestamp(data["recorded_at"]),
+        user_id=texts["user_id"] or "",
+        recorded_at=recorded_at,
         transcript=transcript,
-        device_id=_text(data, "device_id"),
-        person_id=_text(data, "person_id"),
-        audio_file=_wav(base_dir / audio) if audio else None,
-        id=_text(data, "id"),
+        device_id=texts["device_id"],
+        person_id=texts["person_id"],
+        audio_file=audio_file,
+        id=texts["id"],
     )
 
 
-def _text(data: dict[str, Any], key: str, required: bool = False) -> str | None:
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+        return False
+    return True
+
+
+def _text(data: dict[str, Any], key: str, required: bool = False) -> str | Invalid | None:
     value = data.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{key} must be a non-empty string")
+        return _invalid(key, "must be a non-empty string")
     if len(value) > 512:
-        raise ValueError(f"{key} is longer than 512 characters")
+        return _invalid(key, "is longer than 512 characters")
+    if "\0" in value or not _encodable(value):
+        return _invalid(key, "is not valid text")
     return value
 
 
-def _timestamp(value: Any) -> datetime:
+def _quoted(value: str) -> str:
+    return repr(value if len(value) <= _SHOWN else value[:_SHOWN] + "...")
+
+
+def _timestamp(value: Any) -> datetime | Invalid:
     if not isinstance(value, str):
-        raise ValueError("recorded_at must be an RFC 3339 string")
+        return _invalid("recorded_at", "must be an RFC 3339 string")
     try:
         return parse_aware_time(value)
     except NotATime:
-        raise ValueError(f"recorded_at {value!r} is not an RFC 3339 timestamp") from None
+        return _invalid(
+            "recorded_at",
+            "is not an RFC 3339 timestamp",
+            f"recorded_at {_quoted(value)} is not an RFC 3339 timestamp",
+        )
     except NoOffset:
-        raise ValueError(f"recorded_at {value!r} has no UTC offset") from None
+        return _invalid(
+            "recorded_at", "has no UTC offset", f"recorded_at {_quoted(value)} has no UTC offset"
+        )
 
 
-def _wav(path: Path) -> Path:
-    if not path.is_file():
-        raise ValueError(f"audio_file {str(path)!r} does not exist")
+def _audio(value: str, policy: AudioPolicy, limits: IngestLimits) -> Path | Invalid:
+    """The resolved path of an allowed, readable WAV file within the size limit."""
+    given = Path(value)
+    # Resolve lexically and through symlinks first, and decide on the result alone: a path
+    # outside the allowed folders is refused before anything looks at the file, with the
+    # same words whether it exists or not.
+    resolved = Path(os.path.realpath(given if given.is_absolute() else policy.base / given))
+    if not any(resolved.is_relative_to(root) for root in policy.roots):
+        return _invalid(
+            "audio_file",
+            "is outside the folder of the JSONL file (allow another folder with --audio-root)",
+        )
+    shown = repr(str(resolved))
     try:
-        with wave.open(str(path), "rb") as wav:
+        info = resolved.stat()
+    except OSError:
+        return _invalid("audio_file", "does not exist", f"audio_file {shown} does not exist")
+    if not stat.S_ISREG(info.st_mode):
+        return _invalid("audio_file", "is not a file", f"audio_file {shown} is not a file")
+    if info.st_size > limits.audio_bytes:
+        return _invalid(
+            "audio_file",
+            f"is larger than {limits.audio_bytes} bytes (--max-audio-bytes)",
+            f"audio_file {shown} is larger than {limits.audio_bytes} bytes (--max-audio-bytes)",
+        )
+    try:
+        with wave.open(str(resolved), "rb") as wav:
             wav.getnframes()
     except (wave.Error, EOFError, OSError) as exc:
-        raise ValueError(f"audio_file {str(path)!r} is not a WAV file ({exc})") from None
-    return path
+        return _invalid(
+            "audio_file", "is not a WAV file", f"audio_file {shown} is not a WAV file ({exc})"
+        )
+    return resolved
+
+
+# -- lines ---------------------------------------------------------------------------
+
+
+def _parse_line(
+    text: str, number: int, policy: AudioPolicy, limits: IngestLimits
+) -> NewRecording | LineError:
+    if number == 1:
+        text = text.removeprefix("\ufeff")  # a byte order mark some editors write
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return LineError(number, "not valid JSON (nested too deeply)")
+    except json.JSONDecodeError as exc:
+        return LineError(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
+    except ValueError:
+        return LineError(number, "not valid JSON (a number too long)")
+    result = validate_record(data, audio=policy, limits=limits)
+    if isinstance(result, Invalid):
+        return LineError(number, result.message)
+    return NewRecording(
+        user_id=result.user_id,
+        recorded_at=result.recorded_at,
+        transcript=result.transcript,
+        device_id=result.device_id,
+        person_id=result.person_id,
+        audio_file=result.audio_file,
+        id=result.id,
+        line=number,
+    )
+
+
+class _Ids:
+    """Which line each id came from, for the first ``TRACKED_IDS`` ids."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, int] = {}
+
+    def repeated(self, record: NewRecording, number: int) -> LineError | None:
+        if record.id is None:
+            return None
+        earlier = self._lines.get(record.id)
+        if earlier is not None:
+            return LineError(number, f"id repeats the one on line {earlier}")
+        if len(self._lines) < TRACKED_IDS:
+            self._lines[record.id] = number
+        return None
+
+
+class JsonlReader:
+    """Validated recordings from a JSONL file, a line at a time.
+
+    Iterating yields each good record while no line was bad; after the first bad line it
+    yields nothing more but goes on checking, and at the end raises ``IngestError`` with up to
+    ``MAX_ERRORS`` bad lines. ``progress(bytes_read)`` is called as the file is read.
+    """
+
+    def __init__(
+        self,
+        handle: IO[bytes],
+        policy: AudioPolicy,
+        limits: IngestLimits | None = None,
+        progress: Callable[[int], None] | None = None,
+    ):
+        self.handle = handle
+        self.policy = policy
+        self.limits = limits or IngestLimits()
+        self.progress = progress
+        self.errors: list[LineError] = []
+
+    def __iter__(self) -> Iterator[NewRecording]:
+        ids = _Ids()
+        read = 0
+        for number, raw, size in self._lines():
+            read += size
+            if self.progress is not None and number % 1000 == 0:
+                self.progress(read)
+            if raw is None:
+                result: NewRecording | LineError = LineError(
+                    number, f"longer than {self.limits.line_bytes} bytes (--max-line-bytes)"
+                )
+            elif not raw.strip():
+                continue
+            else:
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    result = LineError(number, f"not valid UTF-8 (byte {exc.start + 1})")
+                else:
+                    result = _parse_line(text, number, self.policy, self.limits)
+            if isinstance(result, NewRecording):
+                repeat = ids.repeated(result, number)
+                result = repeat or result
+            if isinstance(result, LineError):
+                self.errors.append(result)
+                if len(self.errors) >= MAX_ERRORS:
+                    break
+            elif not self.errors:
+                yield result
+        if self.progress is not None:
+            self.progress(read)
+        if self.errors:
+            raise IngestError(self.errors)
+
+    def _lines(self) -> Iterator[tuple[int, bytes | None, int]]:
+        """(number, line or None when too long, bytes consumed); a too-long line is skipped
+        in pieces, never held."""
+        limit = self.limits.line_bytes
+        number = 0
+        while True:
+            raw = self.handle.readline(limit + 1)
+            if not raw:
+                return
+            number += 1
+            if raw.endswith(b"\n") or len(raw) <= limit:
+                yield number, raw.rstrip(b"\r\n"), len(raw)
+                continue
+            size = len(raw)
+            while not raw.endswith(b"\n"):
+                raw = self.handle.readline(65536)
+                if not raw:
+                    break
+                size += len(raw)
+            yield number, None, size
+
+
+def parse_jsonl(
+    lines: Iterable[str],
+    base_dir: Path,
+    *,
+    audio_root: Path | None = None,
+    limits: IngestLimits | None = None,
+) -> list[NewRecording]:
+    """Validate lines already in memory; raise IngestError listing bad lines, or return the
+    records. (Files are read by :class:`JsonlReader`, which streams them.)"""
+    limits = limits or IngestLimits()
+    policy = AudioPolicy.for_file(base_dir, audio_root)
+    records: list[NewRecording] = []
+    errors: list[LineError] = []
+    ids = _Ids()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if len(line.encode("utf-8", "surrogatepass")) > limits.line_bytes:
+            result: NewRecording | LineError = LineError(
+                number, f"longer than {limits.line_bytes} bytes (--max-line-bytes)"
+            )
+        else:
+            result = _parse_line(line, number, policy, limits)
+        if isinstance(result, NewRecording):
+            result = ids.repeated(result, number) or result
+        if isinstance(result, LineError):
+            errors.append(result)
+            if len(errors) >= MAX_ERRORS:
+                break
+            continue
+        records.append(result)
+    if errors:
+        raise IngestError(errors)
+    return records

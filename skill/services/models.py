@@ -29,6 +29,8 @@ class NewRecording:
     """A WAV file to copy into the audio store."""
     id: str | None = None
     """The platform's id; generated when absent."""
+    line: int | None = None
+    """The ingestion line it came from, for error messages."""
 
 
 @dataclass(frozen=True)
@@ -131,3 +133,9 @@ class Deletion:
     """Range start (UTC) for range deletions."""
     end: datetime | None = None
     """Range end, exclusive (UTC)."""
+    keys_destroyed: int = 0
+    """Data keys destroyed (before any row or file was removed): from then on the content is
+    unreadable in every copy."""
+    audio_left: int = 0
+    """Audio files that could not be removed. Their keys are destroyed, so they hold nothing
+    readable; ``storage check --repair`` removes them."""

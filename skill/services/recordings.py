@@ -1,23 +1,30 @@
 """The storage service: ingest, list, summarise and delete recordings.
 
-Deleted means deleted: rows go in one transaction with their audit entry,
-then the audio files are overwritten and removed and SQLite's WAL is
-truncated, so no byte of the transcript or audio is left in a file we write.
+Deleted means deleted, by cryptographic deletion: every recording's transcript, audio and
+annotations are sealed under a data key of its own, kept in the key store. A deletion
+destroys the keys first, in a committed key-store transaction, and only then removes rows
+and files; from that moment the content is unreadable in every copy of the data database
+(WAL, free pages, dead tuples), in every leftover file, and in every backup of the data.
+
+Summaries and counts never open content, so "what data do you keep" does not touch the key
+store or the cipher.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from skill.errors import InputError
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
+from skill.services.ingest import IngestError, LineError
 from skill.services.models import (
     Channel,
     Deletion,
@@ -26,85 +33,234 @@ from skill.services.models import (
     Recording,
     Summary,
 )
+from skill.store import crypto
 from skill.store import recordings as stored
-from skill.store.audio import AudioStore
+from skill.store.audio import AudioStore, NotARegularFile
 from skill.store.db import purge_freed_pages, reading
 from skill.store.errors import DuplicateKey
-from skill.store.recordings import Selection
-from skill.store.rows import to
+from skill.store.keystore import KeyStore
+from skill.store.recordings import INSERT_BATCH, Selection
+from skill.store.rows import AnyRow, to
+
+log = logging.getLogger(__name__)
+
+DELETE_CHUNK = 1000
+"""Recordings per step of a deletion: their keys are destroyed, then rows and files go."""
+PAGE = 500
+"""Rows read per step of a listing."""
 
 
-class DuplicateRecording(InputError):
-    """An ingested id is already stored."""
+class DuplicateRecording(IngestError):
+    """An ingested id is already stored (or repeats an earlier line); nothing was stored."""
+
+    def __init__(self, errors: list[LineError]):
+        super().__init__(
+            errors, "a recording id in this file is already stored; nothing was ingested"
+        )
 
 
 class RecordingService:
     """Recordings of every user; each call acts on exactly one user's data."""
 
     def __init__(
-        self, engine: Engine, audio: AudioStore, consent: ConsentService, audit: AuditLog
+        self,
+        engine: Engine,
+        audio: AudioStore,
+        consent: ConsentService,
+        audit: AuditLog,
+        keys: KeyStore,
     ):
         self.engine = engine
         self.audio = audio
         self.consent = consent
         self.audit = audit
+        self.keys = keys
 
     # -- ingestion -----------------------------------------------------------
 
     def ingest(
         self,
-        items: Sequence[NewRecording],
+        items: Iterable[NewRecording],
         *,
         channel: Channel = "cli",
         progress: Callable[[int, int], None] | None = None,
+        max_audio_bytes: int | None = None,
     ) -> IngestResult:
-        """Store all of ``items`` or none of them, in batched inserts in one transaction.
+        """Store all of ``items`` or none of them, in one transaction, batch by batch.
 
-        Users who withdrew ``store_recordings`` have their items refused and
-        counted (and audited), not stored; their consent is held (shared) until
-        the commit, so a concurrent withdrawal is either seen or waits.
-        ``progress(stored, total)`` is called after each batch.
+        ``items`` may be a stream (a ``JsonlReader``): it is read a batch at a time, never
+        held whole. Each batch gets its data keys in a short key-store transaction first
+        (under a lease, so the keys of an ingest that never commits are swept), then its
+        content is sealed and inserted. On any failure (a bad line, a repeated id, a crash)
+        nothing stays: the transaction rolls back, and the files and keys written for it are
+        removed. Users who withdrew ``store_recordings`` have their items refused and counted
+        (and audited); their consent is held (shared) until the commit.
+        ``progress(done, total)`` is called after each batch.
         """
-        refused: Counter[str] = Counter()
-        copied: list[str] = []
-        now = datetime.now(UTC)
+        total = len(items) if isinstance(items, Sized) else None
+        run = _Ingest(now=datetime.now(UTC))
+        lease = self.keys.open_lease()
+        committed = False
         try:
             with self.engine.begin() as conn:
-                allowed = {
-                    user: self.consent.hold(conn, user, "store_recordings")
-                    for user in sorted({item.user_id for item in items})
-                }
-                rows: list[dict[str, Any]] = []
-                for item in items:
-                    if not allowed[item.user_id]:
-                        refused[item.user_id] += 1
-                        continue
-                    audio_name = self.audio.put(item.audio_file) if item.audio_file else None
-                    if audio_name:
-                        copied.append(audio_name)
-                    rows.append(_row(item, audio_name, now))
-                stored.insert_rows(conn, rows, progress)
-                for user, count in refused.items():
+                for batch in _batches(iter(items), INSERT_BATCH):
+                    rows = self._seal_batch(conn, batch, lease, run, max_audio_bytes)
+                    stored.insert_batch(conn, rows)
+                    run.done += len(batch)
+                    if progress is not None:
+                        progress(run.done, total if total is not None else run.done)
+                stored.add_counts(conn, run.counts())
+                for user, count in run.refused.items():
                     self.audit.record(
                         conn, "ingest_refused", user_id=user, channel=channel, count=count
                     )
+            committed = True
         except DuplicateKey:
-            self.audio.remove(copied)
-            raise DuplicateRecording(
-                "a recording id in this file is already stored; nothing was ingested"
-            ) from None
-        except BaseException:
-            self.audio.remove(copied)
-            raise
-        return IngestResult(len(rows), sum(refused.values()), dict(refused))
+            raise DuplicateRecording(self._repeats(run.current)) from None
+        finally:
+            if committed:
+                self.keys.settle(lease)
+            else:
+                from skill.services.storage import sweep_lease
+
+                sweep_lease(self.engine, self.keys, self.audio, lease)
+        return IngestResult(run.stored, sum(run.refused.values()), dict(run.refused))
+
+    def _seal_batch(
+        self,
+        conn: Connection,
+        batch: Sequence[NewRecording],
+        lease: str,
+        run: _Ingest,
+        max_audio_bytes: int | None,
+    ) -> list[dict[str, Any]]:
+        run.current = []
+        for user in sorted({item.user_id for item in batch} - run.allowed.keys()):
+            run.allowed[user] = self.consent.hold(conn, user, "store_recordings")
+        kept = []
+        for item in batch:
+            if run.allowed[item.user_id]:
+                kept.append(item)
+            else:
+                run.refused[item.user_id] += 1
+        rows = []
+        for item, (key_id, key) in zip(kept, self.keys.create(lease, len(kept)), strict=True):
+            recording_id = item.id or secrets.token_hex(16)
+            audio_name = None
+            if item.audio_file is not None:
+                audio_name = self._put_audio(item, key_id, key, recording_id, max_audio_bytes)
+            rows.append(
+                {
+                    "id": recording_id,
+                    "user_id": item.user_id,
+                    "person_id": item.person_id,
+                    "device_id": item.device_id,
+                    "recorded_at": item.recorded_at,
+                    "transcript": crypto.seal_text(
+                        key, item.transcript, "transcript", recording_id
+                    ),
+                    "audio_file": audio_name,
+                    "source": "ingest",
+                    "ingested_at": run.now,
+                    "key_id": key_id,
+                }
+            )
+            run.current.append((item.line or 0, recording_id))
+            run.add(item.user_id, audio_name is not None)
+        return rows
+
+    def _put_audio(
+        self, item: NewRecording, key_id: str, key: bytes, recording_id: str, limit: int | None
+    ) -> str:
+        assert item.audio_file is not None
+        line = item.line or 0
+        try:
+            return self.audio.put(
+                item.audio_file, key_id=key_id, key=key, recording_id=recording_id, limit=limit
+            )
+        except crypto.TooLarge:
+            reason = f"audio_file is larger than {limit} bytes (--max-audio-bytes)"
+        except (NotARegularFile, OSError):
+            reason = "audio_file could not be read"
+        raise IngestError([LineError(line, reason)])
+
+    def _repeats(self, batch: Sequence[tuple[int, str]]) -> list[LineError]:
+        """Which lines of the batch that failed, (line, id) pairs, carry an id that is
+        already stored or repeats an earlier one (read after the rollback, so only what was
+        committed before this ingest counts as stored)."""
+        with reading(self.engine) as conn:
+            already = stored.stored_ids(conn, [rid for _, rid in batch])
+        errors: list[LineError] = []
+        first: dict[str, int] = {}
+        for line, rid in batch:
+            if rid in already:
+                errors.append(LineError(line, "id is already stored"))
+            elif rid in first:
+                errors.append(LineError(line, f"id repeats the one on line {first[rid]}"))
+            first.setdefault(rid, line)
+        if not errors and batch:
+            span = f"{batch[0][0]}-{batch[-1][0]}"
+            errors.append(LineError(batch[0][0], f"an id on lines {span} repeats an earlier one"))
+        return errors
 
     # -- reading -------------------------------------------------------------
 
     def list(self, user_id: str, limit: int | None = None) -> list[Recording]:
-        """The user's recordings, newest first."""
+        """The user's recordings, newest first. Recordings whose key was destroyed (rows
+        restored from a backup after their deletion) are not among them."""
+        return list(islice(self._readable(user_id, limit), limit))
+
+    def _readable(self, user_id: str, limit: int | None) -> Iterator[Recording]:
+        size = PAGE if limit is None else max(1, min(PAGE, limit))
+        before: tuple[datetime, str] | None = None
+        while True:
+            with reading(self.engine) as conn:
+                page = stored.newest_page(conn, user_id, before, size)
+            if not page:
+                return
+            before = (page[-1].recorded_at, page[-1].id)
+            keys = self.keys.fetch([row.key_id for row in page if row.key_id])
+            for row in page:
+                opened = self._open(row, keys)
+                if opened is not None:
+                    yield opened
+            if len(page) < size:
+                return
+            size = PAGE
+
+    def _open(self, row: AnyRow, keys: dict[str, bytes]) -> Recording | None:
+        key = keys.get(row.key_id) if row.key_id else None
+        if key is None:  # destroyed (deleted), missing, or never sealed: nothing to show
+            return None
+        try:
+            transcript = crypto.open_text(key, row.transcript, "transcript", row.id)
+        except crypto.Unreadable:
+            log.error("recording %s does not open with its key; storage check", row.id)
+            return None
+        return to(Recording, row, transcript=transcript, has_audio=row.audio_file is not None)
+
+    def get(self, user_id: str, recording_id: str) -> Recording | None:
+        """One of the user's recordings, if it is theirs and readable."""
         with reading(self.engine) as conn:
-            rows = stored.newest_first(conn, user_id, limit)
-        return [to(Recording, row, has_audio=row.audio_file is not None) for row in rows]
+            row = stored.one(conn, user_id, recording_id)
+        if row is None or row.key_id is None:
+            return None
+        return self._open(row, self.keys.fetch([row.key_id]))
+
+    def read_audio(self, user_id: str, recording_id: str) -> bytes | None:
+        """The WAV file kept with one of the user's recordings, opened (for the person's own
+        export); None when there is none or it was deleted."""
+        with reading(self.engine) as conn:
+            row = stored.one(conn, user_id, recording_id)
+        if row is None or row.key_id is None or row.audio_file is None:
+            return None
+        key = self.keys.fetch([row.key_id]).get(row.key_id)
+        if key is None:
+            return None
+        try:
+            return self.audio.open(row.audio_file, key=key, recording_id=row.id)
+        except FileNotFoundError:
+            return None
 
     def count(self, user_id: str, start: datetime, end: datetime) -> int:
         """How many recordings fall in UTC ``[start, end)``."""
@@ -123,8 +279,8 @@ class RecordingService:
 
     def summary(self, user_id: str, conn: Connection | None = None) -> Summary:
         """Count, audio count and time span in one statement of key lookups and index
-        seeks: its cost does not grow with the user's history. Pass ``conn`` to read
-        inside an existing transaction."""
+        seeks: its cost does not grow with the user's history, and it opens no content.
+        Pass ``conn`` to read inside an existing transaction."""
         if conn is None:
             with reading(self.engine) as own:
                 return self.summary(user_id, own)
@@ -152,7 +308,14 @@ class RecordingService:
             range_start=start.isoformat(),
             range_end=end.isoformat(),
         )
-        return Deletion(deletion.count, deletion.audio_files, start, end)
+        return Deletion(
+            count=deletion.count,
+            audio_files=deletion.audio_files,
+            start=start,
+            end=end,
+            keys_destroyed=deletion.keys_destroyed,
+            audio_left=deletion.audio_left,
+        )
 
     def delete_one(
         self, user_id: str, recording_id: str, *, channel: Channel, request_id: str | None = None
@@ -180,12 +343,28 @@ class RecordingService:
         request_id: str | None,
         **details: Any,
     ) -> Deletion:
+        """Every deletion path ends here: keys first (committed), then rows, then files.
+
+        A step that fails after the keys are destroyed leaves only ciphertext nobody can
+        open, which ``storage check --repair`` removes; so the deletion has happened when
+        the keys are gone, and "Done" is true even if a file could not be removed.
+        """
+        count = with_audio = keys_destroyed = removed = left = 0
         with self.engine.begin() as conn:
             # Rows first, then their queue items, each in id order (see lock_for_deletion):
             # a review sampler holding some commits first, and deletions never deadlock.
             review_count = stored.lock_for_deletion(conn, which)
-            audio_names = stored.audio_names(conn, which)
-            count = stored.delete_selected(conn, which, len(audio_names))
+            after = ""
+            while chunk := stored.deletion_chunk(conn, which, after, DELETE_CHUNK):
+                after = chunk[-1].id
+                keys_destroyed += self.keys.destroy([r.key_id for r in chunk if r.key_id])
+                count += stored.delete_ids(conn, [row.id for row in chunk])
+                names = [row.audio_file for row in chunk if row.audio_file]
+                with_audio += len(names)
+                removal = self.audio.remove(names)
+                removed += removal.removed
+                left += removal.failed
+            stored.subtract_counts(conn, which.user_id, count, with_audio)
             self.audit.record(
                 conn,
                 "recordings_deleted",
@@ -195,24 +374,39 @@ class RecordingService:
                 scope=scope,
                 count=count,
                 review_items=review_count,
+                keys_destroyed=keys_destroyed,
                 **details,
             )
-        removed = self.audio.remove(audio_names)
         if count:
             purge_freed_pages(self.engine)
-        return Deletion(count, removed)
+        return Deletion(
+            count=count, audio_files=removed, keys_destroyed=keys_destroyed, audio_left=left
+        )
 
 
-def _row(item: NewRecording, audio_name: str | None, now: datetime) -> dict[str, Any]:
-    """The ``recordings`` row (column -> value) that stores ``item``."""
-    return {
-        "id": item.id or secrets.token_hex(16),
-        "user_id": item.user_id,
-        "person_id": item.person_id,
-        "device_id": item.device_id,
-        "recorded_at": item.recorded_at,
-        "transcript": item.transcript,
-        "audio_file": audio_name,
-        "source": "ingest",
-        "ingested_at": now,
-    }
+class _Ingest:
+    """One ingestion's running state."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.allowed: dict[str, bool] = {}
+        self.refused: Counter[str] = Counter()
+        self.stored = 0
+        self.done = 0
+        self.current: list[tuple[int, str]] = []
+        """(line, id) of the batch being written, to say which line a repeated id is on."""
+        self._per_user: dict[str, list[int]] = {}
+
+    def add(self, user_id: str, with_audio: bool) -> None:
+        counts = self._per_user.setdefault(user_id, [0, 0])
+        counts[0] += 1
+        counts[1] += int(with_audio)
+        self.stored += 1
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        return {user: (n, audio) for user, (n, audio) in self._per_user.items()}
+
+
+def _batches(items: Iterator[NewRecording], size: int) -> Iterator[list[NewRecording]]:
+    while batch := list(islice(items, size)):
+        yield batch

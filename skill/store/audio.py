@@ -1,8 +1,13 @@
-"""The audio store: WAV files kept in ``PRIVACY_SKILL_AUDIO_DIR``, one per recording.
+"""The audio store: sealed audio files in ``PRIVACY_SKILL_AUDIO_DIR``, one per recording.
 
-Files are named by a random id, never by anything a person said, and written
-atomically (temporary file, fsync, rename) so a crash never leaves half a file
-under a real name.
+A file is named by its recording's data key id (``<key id>.wav``), never by anything a person
+said, and holds only ciphertext (``crypto.seal_stream``): once the key is destroyed the file
+is unreadable, wherever a copy of it went. Files are written to a temporary name, synced and
+renamed, so a crash leaves no half file under a real name; because the name is the key id, a
+file left behind by a crash is matched to its key by ``storage check`` without any other
+record. (The names keep ``.wav``: what they hold, once opened, is the WAV file ingested.)
+Files from before encryption were named by a random id of the same form; ``db upgrade`` seals
+them into new files and zeroes and removes the old ones.
 """
 
 from __future__ import annotations
@@ -10,69 +15,139 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
-import uuid
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+from skill.store import crypto
 
 log = logging.getLogger(__name__)
 
-_NAME = re.compile(r"^[0-9a-f]{32}\.wav$")
+__all__ = ["AudioStore", "NotARegularFile", "Removal", "key_id_of"]
+
+_NAME = re.compile(r"^([0-9a-f]{32})\.wav$")
+_PARTIAL = re.compile(r"^\.([0-9a-f]{32})\.wav\.tmp$")
+
+
+class NotARegularFile(ValueError):
+    """An audio source that is not a regular file (a device, a FIFO, a folder)."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What removing files did."""
+
+    removed: int
+    """Files unlinked."""
+    failed: int
+    """Files that could not be removed (they stay, sealed, for ``storage check --repair``)."""
+
+
+def key_id_of(name: str) -> str | None:
+    """The key id a stored (or partially written) file's name carries; None for other names."""
+    match = _NAME.match(name) or _PARTIAL.match(name)
+    return match.group(1) if match else None
 
 
 class AudioStore:
-    """Copies audio in, hands out paths, and removes files for good."""
+    """Seals audio in, opens it for its owner, and removes files for good."""
 
     def __init__(self, root: Path):
         self.root = root
 
-    def put(self, source: Path) -> str:
-        """Copy ``source`` into the store; returns the stored file's name."""
+    @staticmethod
+    def name_for(key_id: str) -> str:
+        """The file name of the audio sealed under ``key_id``."""
+        return f"{key_id}.wav"
+
+    def put(
+        self, source: Path, *, key_id: str, key: bytes, recording_id: str, limit: int | None
+    ) -> str:
+        """Seal the regular file ``source`` into the store; returns the stored name.
+
+        ``crypto.TooLarge`` when it holds more than ``limit`` bytes; ``NotARegularFile`` when
+        it is not a regular file (checked on the opened file, not on the name).
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        name = f"{uuid.uuid4().hex}.wav"
-        tmp = self.root / f".{name}.tmp"
+        name = self.name_for(key_id)
+        partial = self.root / f".{name}.tmp"
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
         try:
-            with source.open("rb") as src, tmp.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-                dst.flush()
-                os.fsync(dst.fileno())
-            tmp.rename(self.root / name)
+            with os.fdopen(fd, "rb") as src:
+                if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                    raise NotARegularFile(str(source))
+                with partial.open("xb") as dst:
+                    crypto.seal_stream(key, recording_id, src, dst, limit)
+                    dst.flush()
+                    os.fsync(dst.fileno())
+            partial.rename(self.root / name)
         finally:
-            tmp.unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
         return name
+
+    def put_stored(self, name: str, *, key_id: str, key: bytes, recording_id: str) -> str:
+        """Seal a plaintext file from before encryption into a new file (the old one stays
+        for the caller to remove once the row names the new one)."""
+        return self.put(
+            self.path(name), key_id=key_id, key=key, recording_id=recording_id, limit=None
+        )
+
+    def open(self, name: str, *, key: bytes, recording_id: str) -> bytes:
+        """The audio a stored file holds, opened with its key."""
+        with self.path(name).open("rb") as handle:
+            return b"".join(crypto.open_stream(key, recording_id, handle))
 
     def path(self, name: str) -> Path:
         """Where a stored file lives; refuses names the store did not make."""
-        if not _NAME.match(name):
+        if key_id_of(name) is None:
             raise ValueError("not an audio store file name")
         return self.root / name
 
-    def remove(self, names: Iterable[str]) -> int:
-        """Delete stored files; returns how many were removed."""
-        removed = 0
+    def exists(self, name: str) -> bool:
+        return self.path(name).is_file()
+
+    def remove(self, names: Iterable[str], *, overwrite: bool = False) -> Removal:
+        """Delete stored (or partial) files. A sealed file needs no more than unlinking once
+        its key is destroyed; a plaintext file from before encryption is zeroed first, and
+        with ``overwrite`` every file is."""
+        removed = failed = 0
         for name in names:
             path = self.path(name)
             try:
-                _overwrite(path)
+                if overwrite or not self.is_sealed(name):
+                    _overwrite(path)
                 path.unlink()
                 removed += 1
             except FileNotFoundError:
                 continue
             except OSError as exc:
+                failed += 1
                 log.error("could not remove audio file %s: %s", name, exc.strerror)
-        return removed
+        return Removal(removed, failed)
 
-    def names(self) -> set[str]:
-        """Every stored file name (for sweeping orphans)."""
+    def names(self) -> Iterator[str]:
+        """Every stored or partially written file's name (for finding orphans)."""
         if not self.root.is_dir():
-            return set()
-        return {p.name for p in self.root.iterdir() if _NAME.match(p.name)}
+            return
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                if key_id_of(entry.name) is not None:
+                    yield entry.name
+
+    def is_sealed(self, name: str) -> bool:
+        """Whether a stored file holds sealed audio (not plaintext from before encryption)."""
+        try:
+            with self.path(name).open("rb") as handle:
+                return handle.read(len(crypto.AUDIO_MAGIC)) == crypto.AUDIO_MAGIC
+        except FileNotFoundError:
+            return True
 
 
 def _overwrite(path: Path) -> None:
-    # Zero the bytes before unlinking, so another hard link or an open handle
-    # cannot read the audio back; on copy-on-write or flash storage the README
-    # explains what this can and cannot promise.
+    # Zero the bytes before unlinking, so another hard link or an open handle cannot read
+    # plaintext audio back; on copy-on-write or flash storage the README says what this can
+    # and cannot promise.
     remaining = path.stat().st_size
     block = b"\0" * 65536
     with path.open("r+b") as f:

@@ -23,7 +23,7 @@ from skill.errors import ProductError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 """The newest migration; kept here so start-up can skip importing Alembic when current."""
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
@@ -181,6 +181,20 @@ def purge_freed_pages(engine: Engine) -> None:
         busy, _frames, _done = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy:
         log.warning("WAL checkpoint was blocked by a reader; it completes on the next deletion")
+
+
+def compact(engine: Engine) -> bool:
+    """Rewrite a SQLite database without its free pages (``VACUUM``) and truncate its WAL,
+    so no old page with text that was replaced survives in either file (after sealing rows
+    from before encryption). False on PostgreSQL: there the README says what to run."""
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        raw.execute("VACUUM")
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return True
 
 
 def current_revision(engine: Engine) -> str | None:

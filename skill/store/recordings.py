@@ -7,8 +7,7 @@ long a user's history is.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +34,8 @@ from skill.store.upsert import upsert_add
 
 INSERT_BATCH = 1000
 """Rows per INSERT statement when ingesting; progress is reported after each."""
+_CHUNK = 500
+"""Ids per ``IN (...)`` list: within SQLite's parameter limit."""
 
 
 @dataclass(frozen=True)
@@ -61,25 +62,25 @@ class Selection:
 # -- writing ---------------------------------------------------------------------
 
 
-def insert_rows(
-    conn: Connection,
-    rows: Sequence[dict[str, Any]],
-    progress: Callable[[int, int], None] | None = None,
-) -> None:
-    """Insert ``rows`` (column name -> value) and add them to their users' counts.
-
-    Counts first, in user order (a fixed lock order), then the rows in batches of
-    ``INSERT_BATCH``; ``progress(inserted, len(rows))`` after each batch. An id that
-    is already stored raises ``DuplicateKey``; the caller's transaction must roll back.
-    """
+def insert_batch(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert one batch of rows (column name -> value), counts not included (see
+    :func:`add_counts`). An id already stored raises ``DuplicateKey``; the caller's
+    transaction must roll back."""
     try:
-        add_counts(conn, _per_user(rows))
-        for start in range(0, len(rows), INSERT_BATCH):
-            bulk_insert(conn, recordings, list(rows[start : start + INSERT_BATCH]))
-            if progress is not None:
-                progress(min(start + INSERT_BATCH, len(rows)), len(rows))
+        bulk_insert(conn, recordings, rows)
     except IntegrityError as exc:
         raise DuplicateKey("recordings") from exc
+
+
+def stored_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are stored (committed, or written by this transaction)."""
+    found: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        found.update(
+            conn.execute(select(recordings.c.id).where(recordings.c.id.in_(chunk))).scalars()
+        )
+    return found
 
 
 def lock_for_deletion(conn: Connection, which: Selection) -> int:
@@ -109,20 +110,26 @@ def lock_for_deletion(conn: Connection, which: Selection) -> int:
     return len(queued)
 
 
-def audio_names(conn: Connection, which: Selection) -> list[str]:
-    """The audio store names of the selected recordings that have audio."""
-    query = select(recordings.c.audio_file).where(
-        *which.where(), recordings.c.audio_file.is_not(None)
-    )
-    return [name for (name,) in conn.execute(query)]
+def deletion_chunk(conn: Connection, which: Selection, after: str, limit: int) -> Sequence[AnyRow]:
+    """The next ``limit`` selected recordings (``id``, ``key_id``, ``audio_file``) with an id
+    above ``after``, in id order, locked."""
+    return conn.execute(
+        select(recordings.c.id, recordings.c.key_id, recordings.c.audio_file)
+        .where(*which.where(), recordings.c.id > after)
+        .order_by(recordings.c.id)
+        .limit(limit)
+        .with_for_update()
+    ).all()
 
 
-def delete_selected(conn: Connection, which: Selection, with_audio: int) -> int:
-    """Delete the selected recordings and take them off the user's counts; returns how
-    many went. ``with_audio``: how many of them have audio (see :func:`audio_names`)."""
-    count = conn.execute(delete(recordings).where(*which.where())).rowcount
-    subtract_counts(conn, which.user_id, count, with_audio)
-    return count
+def delete_ids(conn: Connection, ids: Sequence[str]) -> int:
+    """Delete recordings by id (their queue items and annotations go by ON DELETE CASCADE);
+    returns how many went. Counts are the caller's (:func:`subtract_counts`, :func:`recount`)."""
+    deleted = 0
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        deleted += conn.execute(delete(recordings).where(recordings.c.id.in_(chunk))).rowcount
+    return deleted
 
 
 # -- reading ---------------------------------------------------------------------
@@ -139,14 +146,34 @@ def total(conn: Connection, user_id: str) -> int:
     return int(conn.execute(query).scalar() or 0)
 
 
-def newest_first(conn: Connection, user_id: str, limit: int | None) -> Sequence[AnyRow]:
-    """The user's recordings (all columns), newest first, at most ``limit`` of them."""
+def newest_page(
+    conn: Connection, user_id: str, before: tuple[datetime, str] | None, limit: int
+) -> Sequence[AnyRow]:
+    """Up to ``limit`` of the user's recordings (all columns), newest first, older than
+    ``before`` (recorded_at, id) when given: one page of a listing."""
+    query = select(recordings).where(recordings.c.user_id == user_id)
+    if before is not None:
+        at, rid = before
+        query = query.where(
+            (recordings.c.recorded_at < at)
+            | ((recordings.c.recorded_at == at) & (recordings.c.id < rid))
+        )
     return conn.execute(
-        select(recordings)
-        .where(recordings.c.user_id == user_id)
-        .order_by(recordings.c.recorded_at.desc(), recordings.c.id.desc())
-        .limit(limit)
+        query.order_by(recordings.c.recorded_at.desc(), recordings.c.id.desc()).limit(limit)
     ).all()
+
+
+def one(conn: Connection, user_id: str, recording_id: str) -> AnyRow | None:
+    """One of the user's recordings (all columns), if it is theirs."""
+    return conn.execute(
+        select(recordings).where(recordings.c.user_id == user_id, recordings.c.id == recording_id)
+    ).first()
+
+
+def any_sealed(conn: Connection) -> bool:
+    """Whether any recording names a data key."""
+    query = select(recordings.c.key_id).where(recordings.c.key_id.is_not(None)).limit(1)
+    return conn.execute(query).first() is not None
 
 
 def _summary_statement() -> Select[Any]:
@@ -216,11 +243,76 @@ def recount(conn: Connection, user_ids: Iterable[str]) -> None:
         )
 
 
-def _per_user(rows: Sequence[Mapping[str, Any]]) -> dict[str, tuple[int, int]]:
-    totals: Counter[str] = Counter()
-    audio: Counter[str] = Counter()
-    for row in rows:
-        totals[row["user_id"]] += 1
-        if row["audio_file"] is not None:
-            audio[row["user_id"]] += 1
-    return {user: (n, audio[user]) for user, n in totals.items()}
+# -- storage check and sealing -----------------------------------------------------
+
+
+def scan(conn: Connection, after: str, limit: int) -> Sequence[AnyRow]:
+    """The next ``limit`` recordings (``id``, ``user_id``, ``key_id``, ``audio_file``) by id."""
+    return conn.execute(
+        select(recordings.c.id, recordings.c.user_id, recordings.c.key_id, recordings.c.audio_file)
+        .where(recordings.c.id > after)
+        .order_by(recordings.c.id)
+        .limit(limit)
+    ).all()
+
+
+def with_keys(conn: Connection, key_ids: Sequence[str]) -> Sequence[AnyRow]:
+    """The recordings (``key_id``, ``audio_file``) that name any of ``key_ids``."""
+    found: list[AnyRow] = []
+    for start in range(0, len(key_ids), _CHUNK):
+        chunk = key_ids[start : start + _CHUNK]
+        query = select(recordings.c.key_id, recordings.c.audio_file)
+        found.extend(conn.execute(query.where(recordings.c.key_id.in_(chunk))).all())
+    return found
+
+
+def with_audio_files(conn: Connection, names: Sequence[str]) -> set[str]:
+    """Which of the audio file ``names`` a recording names (a scan: for unsealed rows only)."""
+    found: set[str] = set()
+    for start in range(0, len(names), _CHUNK):
+        chunk = names[start : start + _CHUNK]
+        query = select(recordings.c.audio_file).where(recordings.c.audio_file.in_(chunk))
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def users_of(conn: Connection, ids: Sequence[str]) -> set[str]:
+    """The users the recordings ``ids`` belong to."""
+    found: set[str] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        query = select(recordings.c.user_id).where(recordings.c.id.in_(chunk)).distinct()
+        found.update(conn.execute(query).scalars())
+    return found
+
+
+def drop_audio(conn: Connection, ids: Sequence[str]) -> None:
+    """Forget the audio of recordings whose file is gone."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        conn.execute(update(recordings).where(recordings.c.id.in_(chunk)).values(audio_file=None))
+
+
+def lock_unsealed(conn: Connection, limit: int) -> Sequence[AnyRow]:
+    """Up to ``limit`` recordings from before encryption (``id``, ``user_id``, ``transcript``,
+    ``audio_file``), locked."""
+    return conn.execute(
+        select(
+            recordings.c.id, recordings.c.user_id, recordings.c.transcript, recordings.c.audio_file
+        )
+        .where(recordings.c.key_id.is_(None))
+        .order_by(recordings.c.id)
+        .limit(limit)
+        .with_for_update()
+    ).all()
+
+
+def seal_row(
+    conn: Connection, recording_id: str, *, transcript: str, key_id: str, audio_file: str | None
+) -> None:
+    """Replace a row's plaintext with its sealed transcript, key id and sealed audio file."""
+    conn.execute(
+        update(recordings)
+        .where(recordings.c.id == recording_id)
+        .values(transcript=transcript, key_id=key_id, audio_file=audio_file)
+    )

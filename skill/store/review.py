@@ -60,12 +60,32 @@ def mark_claimed(conn: Connection, item_id: int, reviewer: str, at: datetime) ->
 
 
 def content_for_review(conn: Connection, recording_id: str) -> AnyRow:
-    """What a reviewer gets of a recording: ``recorded_at``, ``transcript``, ``audio_file``."""
+    """What a reviewer gets of a recording: ``recorded_at``, ``transcript`` (sealed),
+    ``audio_file``, and ``key_id``, the data key that opens them."""
     return conn.execute(
-        select(recordings.c.recorded_at, recordings.c.transcript, recordings.c.audio_file).where(
-            recordings.c.id == recording_id
-        )
+        select(
+            recordings.c.recorded_at,
+            recordings.c.transcript,
+            recordings.c.audio_file,
+            recordings.c.key_id,
+        ).where(recordings.c.id == recording_id)
     ).one()
+
+
+def recording_key(conn: Connection, recording_id: str) -> str | None:
+    """The data key id of a recording (None: not sealed, or gone)."""
+    query = select(recordings.c.key_id).where(recordings.c.id == recording_id)
+    key_id: str | None = conn.execute(query).scalar()
+    return key_id
+
+
+def annotation(conn: Connection, item_id: int) -> AnyRow | None:
+    """An item's annotation (all columns) and its item's ``recording_id``."""
+    return conn.execute(
+        select(review_annotations, review_items.c.recording_id)
+        .join(review_items, review_items.c.id == review_annotations.c.item_id)
+        .where(review_annotations.c.item_id == item_id)
+    ).first()
 
 
 def add_annotation(
@@ -76,8 +96,10 @@ def add_annotation(
     corrected_transcript: str,
     label: str,
     at: datetime,
+    key_id: str,
 ) -> None:
-    """Store the annotation of a claimed item and mark the item done."""
+    """Store the annotation of a claimed item (``corrected_transcript`` sealed under the data
+    key ``key_id``) and mark the item done."""
     conn.execute(
         insert(review_annotations).values(
             item_id=item_id,
@@ -85,6 +107,7 @@ def add_annotation(
             corrected_transcript=corrected_transcript,
             label=label,
             submitted_at=at,
+            key_id=key_id,
         )
     )
     conn.execute(
@@ -180,3 +203,34 @@ def list_items(conn: Connection, state: str | None, limit: int | None) -> Sequen
     if state is not None:
         query = query.where(review_items.c.state == state)
     return conn.execute(query).all()
+
+
+# -- sealing annotations from before encryption ---------------------------------------
+
+
+def lock_unsealed_annotations(conn: Connection, limit: int) -> Sequence[AnyRow]:
+    """Up to ``limit`` plaintext annotations whose recording is sealed: ``item_id``,
+    ``corrected_transcript``, ``recording_id`` and the recording's ``key_id``; locked."""
+    return conn.execute(
+        select(
+            review_annotations.c.item_id,
+            review_annotations.c.corrected_transcript,
+            review_items.c.recording_id,
+            recordings.c.key_id,
+        )
+        .join(review_items, review_items.c.id == review_annotations.c.item_id)
+        .join(recordings, recordings.c.id == review_items.c.recording_id)
+        .where(review_annotations.c.key_id.is_(None), recordings.c.key_id.is_not(None))
+        .order_by(review_annotations.c.item_id)
+        .limit(limit)
+        .with_for_update()
+    ).all()
+
+
+def seal_annotation(conn: Connection, item_id: int, *, sealed: str, key_id: str) -> None:
+    """Replace an annotation's plaintext with its sealed text."""
+    conn.execute(
+        update(review_annotations)
+        .where(review_annotations.c.item_id == item_id)
+        .values(corrected_transcript=sealed, key_id=key_id)
+    )

@@ -81,12 +81,18 @@ recordings = Table(
     Column("person_id", String(512)),
     Column("device_id", String(512)),
     Column("recorded_at", UTCDateTime(), nullable=False),
+    # Sealed: AES-256-GCM under the data key ``key_id`` names, as base64 text. Plaintext only
+    # in rows from before encryption (``key_id`` NULL), until ``db upgrade`` seals them.
     Column("transcript", Text, nullable=False),
+    # The sealed audio file in the audio store (its name is the key id).
     Column("audio_file", String(256)),
     Column("source", String(32), nullable=False),
     Column("ingested_at", UTCDateTime(), nullable=False),
     Column("review_considered_at", UTCDateTime()),
+    # The recording's data key in the key store; destroying it deletes the content.
+    Column("key_id", String(32)),
     Index("ix_recordings_user_time", "user_id", "recorded_at"),
+    Index("ix_recordings_key", "key_id", unique=True),
     Index(
         "ix_recordings_unconsidered",
         "ingested_at",
@@ -168,10 +174,21 @@ review_annotations = Table(
         autoincrement=False,
     ),
     Column("reviewer", String(128), nullable=False),
+    # Sealed under the recording's data key (``key_id``), like its transcript.
     Column("corrected_transcript", Text, nullable=False),
     Column("label", String(64), nullable=False),
     Column("submitted_at", UTCDateTime(), nullable=False),
+    Column("key_id", String(32)),
 )
+
+storage_meta = Table(
+    "storage_meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", String(256), nullable=False),
+)
+"""Facts about this data database: its own id, the id of the key store it belongs to, and
+whether rows from before encryption still wait to be sealed."""
 
 audit_events = Table(
     "audit_events",

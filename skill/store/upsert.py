@@ -45,3 +45,11 @@ def upsert_add(
         ),
         rows,
     )
+
+
+def insert_many_or_ignore(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows``, skipping any whose key already exists."""
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))

@@ -1,8 +1,9 @@
 """After a deletion returns, no byte of the transcript or audio is left.
 
 On SQLite: in no file the project wrote (database, WAL, audio folder). On
-PostgreSQL: in no row of any table (VACUUM and backups are the README's
-subject), and in no audio file.
+PostgreSQL: in no row of any table, and in no audio file. Content is sealed, so "kept"
+also means "still opens with a key from the key store" (tests/shred goes further: the
+PostgreSQL data directory, backups, crashes).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from skill.services import Services
-from skill.store.schema import metadata
+from skill.store import crypto
+from skill.store.schema import metadata, recordings, review_annotations, review_items
 from tests.conftest import OTHER_USER, USER, make_wav, seed
 
 T0 = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -33,11 +35,54 @@ def tables_containing(services: Services, needle: bytes) -> list[str]:
 
 
 def stored(services: Services, tmp_path: Path, needle: bytes) -> list[str]:
-    """Everywhere ``needle`` is still kept: files on SQLite, rows on PostgreSQL, audio files."""
+    """Everywhere ``needle`` is still kept: as plain bytes in files on SQLite, rows on
+    PostgreSQL, audio files; or as sealed content that still opens with its key."""
     places = files_containing(tmp_path / "audio", needle)
     if services.engine.dialect.name == "sqlite":
-        return places + files_containing(tmp_path / "data", needle)
-    return places + tables_containing(services, needle)
+        places += files_containing(tmp_path / "data", needle)
+    else:
+        places += tables_containing(services, needle)
+    return places + opened_containing(services, needle)
+
+
+def opened_containing(services: Services, needle: bytes) -> list[str]:
+    """Where ``needle`` is in content that opens with a key the key store still has."""
+    with services.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                recordings.c.id,
+                recordings.c.key_id,
+                recordings.c.transcript,
+                recordings.c.audio_file,
+            )
+        ).all()
+        notes = conn.execute(
+            select(
+                review_annotations.c.key_id,
+                review_annotations.c.corrected_transcript,
+                review_items.c.recording_id,
+            ).join(review_items, review_items.c.id == review_annotations.c.item_id)
+        ).all()
+    keys = services.keys.fetch([r.key_id for r in [*rows, *notes] if r.key_id])
+    found = []
+    for row in rows:
+        key = keys.get(row.key_id)
+        if key is None:
+            continue
+        if needle in crypto.open_text(key, row.transcript, "transcript", row.id).encode():
+            found.append("recordings.transcript (opened)")
+        if row.audio_file and needle in services.recordings.audio.open(
+            row.audio_file, key=key, recording_id=row.id
+        ):
+            found.append("audio (opened)")
+    for note in notes:
+        key = keys.get(note.key_id)
+        if key is None:
+            continue
+        text = crypto.open_text(key, note.corrected_transcript, "annotation", note.recording_id)
+        if needle in text.encode():
+            found.append("review_annotations.corrected_transcript (opened)")
+    return found
 
 
 def files_containing(root: Path, needle: bytes) -> list[str]:

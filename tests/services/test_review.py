@@ -184,7 +184,9 @@ def test_submit_records_the_annotation_for_the_claiming_reviewer_only(
     assert services.review.stats() == {"pending": 1, "claimed": 1, "done": 1}
     [annotation] = rows(services, review_annotations)
     assert (annotation.item_id, annotation.reviewer) == (first, "rev-ann")
-    assert (annotation.corrected_transcript, annotation.label) == (
+    opened = services.review.annotation(first)  # stored sealed: opened with its key
+    assert opened is not None
+    assert (opened.corrected_transcript, annotation.label) == (
         "turn on the lights",
         "misrecognised",
     )

@@ -7,6 +7,7 @@ at hand-out; a withdrawal purges the user's open items in its own transaction.
 
 from skill.services.review.models import (
     STATES,
+    Annotation,
     ClaimedItem,
     InvalidReviewRequest,
     ItemNotClaimed,
@@ -20,6 +21,7 @@ from skill.services.review.service import ReviewService
 
 __all__ = [
     "STATES",
+    "Annotation",
     "ClaimedItem",
     "InvalidReviewRequest",
     "ItemNotClaimed",

@@ -26,8 +26,10 @@ from skill.services.review.models import (
     ItemUnavailable,
 )
 from skill.services.review.purge import purge_open_items
+from skill.store import crypto
 from skill.store import review as stored
 from skill.store.errors import LockNotAvailable, reporting_lock_failures
+from skill.store.keystore import KeyStore
 from skill.store.rows import to
 
 LOCK_TIMEOUT_MS = 100
@@ -64,6 +66,7 @@ def hand_out_next(
     conn: Connection,
     consent: ConsentService,
     audit: AuditLog,
+    keys: KeyStore,
     reviewer: str,
     *,
     skip: Collection[int],
@@ -71,7 +74,8 @@ def hand_out_next(
 ) -> ClaimedItem | Purged | None:
     """Claim the oldest pending item not in ``skip``; None when there is none.
 
-    Raises ``ItemBusy`` when the user's consent is being changed (roll back).
+    Raises ``ItemBusy`` when the user's consent is being changed (roll back). An item whose
+    recording's key was destroyed (a row restored from a backup) is removed, not handed out.
     """
     item = stored.lock_next_pending(conn, skip)
     if item is None:
@@ -79,8 +83,12 @@ def hand_out_next(
     purged = _hold_consent(conn, consent, audit, item.id, item.user_id, channel)
     if purged:
         return purged
-    stored.mark_claimed(conn, item.id, reviewer, datetime.now(UTC))
     recording = stored.content_for_review(conn, item.recording_id)
+    key = keys.fetch([recording.key_id]).get(recording.key_id) if recording.key_id else None
+    if key is None:
+        return _drop_unreadable(conn, audit, item.id, item.user_id, channel)
+    transcript = crypto.open_text(key, recording.transcript, "transcript", item.recording_id)
+    stored.mark_claimed(conn, item.id, reviewer, datetime.now(UTC))
     audit.record(
         conn,
         "review_handout",
@@ -96,14 +104,32 @@ def hand_out_next(
         id=item.id,
         recording_id=item.recording_id,
         user_id=item.user_id,
+        transcript=transcript,
         has_audio=recording.audio_file is not None,
     )
+
+
+def _drop_unreadable(
+    conn: Connection, audit: AuditLog, item_id: int, user_id: str, channel: str
+) -> Purged:
+    """Remove an item whose content can no longer be opened: its recording was deleted."""
+    stored.delete_items(conn, [item_id])
+    audit.record(
+        conn,
+        "review_purged",
+        user_id=user_id,
+        channel=channel,
+        reason="content_deleted",
+        count=1,
+    )
+    return Purged(1)
 
 
 def annotate(
     conn: Connection,
     consent: ConsentService,
     audit: AuditLog,
+    keys: KeyStore,
     *,
     item_id: int,
     reviewer: str,
@@ -129,13 +155,20 @@ def annotate(
     purged = _hold_consent(conn, consent, audit, item.id, item.user_id, channel)
     if purged:
         return purged
+    key_id = stored.recording_key(conn, item.recording_id)
+    key = keys.fetch([key_id]).get(key_id) if key_id else None
+    if key_id is None or key is None:
+        return _drop_unreadable(conn, audit, item.id, item.user_id, channel)
     stored.add_annotation(
         conn,
         item_id=item_id,
         reviewer=reviewer,
-        corrected_transcript=corrected_transcript,
+        corrected_transcript=crypto.seal_text(
+            key, corrected_transcript, "annotation", item.recording_id
+        ),
         label=label,
         at=datetime.now(UTC),
+        key_id=key_id,
     )
     audit.record(
         conn,

@@ -91,3 +91,21 @@ class ReviewItem:
     """When it was handed out (UTC)."""
     done_at: datetime | None
     """When its annotation was submitted (UTC)."""
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A reviewer's annotation of a done item."""
+
+    item_id: int
+    """The queue item."""
+    recording_id: str
+    """The recording it annotates."""
+    reviewer: str
+    """Who wrote it."""
+    corrected_transcript: str
+    """What the reviewer heard: content, sealed under the recording's key when stored."""
+    label: str
+    """A short label, e.g. ``ok`` or ``misrecognised``."""
+    submitted_at: datetime
+    """When it was submitted (UTC)."""

@@ -13,6 +13,7 @@ from skill.services.review.handout import ItemBusy, Purged, annotate, hand_out_n
 from skill.services.review.models import (
     REVIEW_PURPOSE,
     STATES,
+    Annotation,
     ClaimedItem,
     InvalidReviewRequest,
     ReviewError,
@@ -22,8 +23,10 @@ from skill.services.review.models import (
 )
 from skill.services.review.purge import latest_consent_origin, purge_open_items
 from skill.services.review.sampling import run_sampling
+from skill.store import crypto
 from skill.store import review as stored
 from skill.store.db import reading
+from skill.store.keystore import KeyStore
 from skill.store.rows import to
 
 BUSY_PAUSE = 0.02
@@ -35,10 +38,11 @@ BUSY_ROUNDS = 100
 class ReviewService:
     """The human-review queue. Every hand-out and annotation re-checks consent under lock."""
 
-    def __init__(self, engine: Engine, consent: ConsentService, audit: AuditLog):
+    def __init__(self, engine: Engine, consent: ConsentService, audit: AuditLog, keys: KeyStore):
         self.engine = engine
         self.consent = consent
         self.audit = audit
+        self.keys = keys
 
     def sample(
         self,
@@ -83,7 +87,13 @@ class ReviewService:
             try:
                 with self.engine.begin() as conn:
                     step = hand_out_next(
-                        conn, self.consent, self.audit, reviewer, skip=busy, channel=channel
+                        conn,
+                        self.consent,
+                        self.audit,
+                        self.keys,
+                        reviewer,
+                        skip=busy,
+                        channel=channel,
                     )
             except ItemBusy as exc:
                 busy.add(exc.item_id)  # its user's consent is changing: try the next one
@@ -123,6 +133,7 @@ class ReviewService:
                         conn,
                         self.consent,
                         self.audit,
+                        self.keys,
                         item_id=item_id,
                         reviewer=reviewer,
                         corrected_transcript=corrected_transcript,
@@ -138,6 +149,19 @@ class ReviewService:
         raise ReviewError(
             f"item {item_id}: its user's consent is being changed right now; try again"
         )
+
+    def annotation(self, item_id: int) -> Annotation | None:
+        """A done item's annotation, its corrected transcript opened (None when there is
+        none, or its recording was deleted)."""
+        with reading(self.engine) as conn:
+            row = stored.annotation(conn, item_id)
+        if row is None or row.key_id is None:
+            return None
+        key = self.keys.fetch([row.key_id]).get(row.key_id)
+        if key is None:
+            return None
+        text = crypto.open_text(key, row.corrected_transcript, "annotation", row.recording_id)
+        return to(Annotation, row, corrected_transcript=text)
 
     def stats(self) -> dict[str, int]:
         """How many items are in each state: ``{"pending": n, "claimed": n, "done": n}``."""
