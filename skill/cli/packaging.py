@@ -85,7 +85,11 @@ def run_package_lambda(args: argparse.Namespace, ctx: Context) -> int:
 def run_package_skill(args: argparse.Namespace, ctx: Context) -> int:
     from rich.console import Console
 
-    from skill.packaging.ask_project import PLACEHOLDER_PRIVACY_URL, write_ask_project
+    from skill.packaging.ask_project import (
+        PLACEHOLDER_PRIVACY_URL,
+        manifest_warnings,
+        write_ask_project,
+    )
     from skill.packaging.lambda_zip import DEFAULT_LAMBDA_PYTHON, build_lambda_zip
 
     console = Console(stderr=True)
@@ -116,6 +120,8 @@ def run_package_skill(args: argparse.Namespace, ctx: Context) -> int:
             lambda_zip=lambda_zip,
             python_version=args.python_version,
         )
+    for warning in manifest_warnings(args.output / "skill-package" / "skill.json"):
+        console.print(f"[yellow]warning:[/yellow] {warning}")
     print(
         f"wrote {len(files)} files to {args.output}; deploy with: cd {args.output} && ask deploy",
         file=sys.stdout,

@@ -13,6 +13,17 @@ an HTTPS endpoint, the project holds only the skill package and the service runs
 
 ``ask deploy`` keeps its state (skill id, Lambda ARN, hashes) in ``.ask/``; writing the project
 again into the same folder leaves that alone, so the next deploy updates the same skill.
+
+The skill subscribes to Alexa's skill events (``SKILL_DISABLED`` above all: with it the skill
+deletes the data of a person who disables it and cannot come back as the same user). For an
+HTTPS endpoint the manifest names the endpoint and the subscriptions; for Lambda the ASK CLI
+writes them into the manifest when it deploys, from ``userConfig.skillEvents``, because only then
+is the function's ARN known.
+
+What skill.json holds that this module does not own (icons, descriptions, keywords, category,
+testing instructions, anything added by hand) is kept when the project is written again; what it
+owns (the APIs and endpoint, the events, the locales' names and privacy policy URLs, the
+manifest version) is written anew.
 """
 
 from __future__ import annotations
@@ -50,6 +61,25 @@ TRY_OUT_ENVIRONMENT = {
 }
 """Lambda's only writable folder is /tmp, per instance and temporary: for trying the skill out.
 Production sets PRIVACY_SKILL_DATABASE_URL to PostgreSQL in ask-resources.json."""
+
+EVENT_SUBSCRIPTIONS = (
+    "SKILL_ENABLED",
+    "SKILL_DISABLED",
+    "SKILL_PERMISSION_ACCEPTED",
+    "SKILL_PERMISSION_CHANGED",
+    "SKILL_ACCOUNT_LINKED",
+    "SKILL_PROACTIVE_SUBSCRIPTION_CHANGED",
+)
+"""The skill events the skill answers (AlexaSkillEvent.*)."""
+OWNED = (
+    ("manifest", "apis"),
+    ("manifest", "events"),
+    ("manifest", "manifestVersion"),
+    ("manifest", "publishingInformation", "locales", "*", "name"),
+    ("manifest", "privacyAndCompliance", "locales", "*", "privacyPolicyUrl"),
+)
+"""The parts of skill.json this module writes every time; the rest keeps hand edits."""
+ICONS = ("smallIconUri", "largeIconUri")
 
 _GENERATED = ("ask-resources.json", "skill-package", "lambda", MARKER_NAME)
 _LOCALE = re.compile(r"[a-z]{2}-[A-Z]{2}")
@@ -145,6 +175,12 @@ def write_ask_project(
         written.append(target)
     if endpoint is None and previous.get("endpoint") is not None:
         manifest["manifest"]["apis"]["custom"]["endpoint"] = previous["endpoint"]
+        manifest["manifest"]["events"] = {
+            "endpoint": previous["endpoint"],
+            "subscriptions": _subscriptions(),
+        }
+    if isinstance(previous.get("manifest"), dict):
+        manifest = keep_hand_edits(manifest, previous["manifest"], set(models))
     written.append(_write_json(package / "skill.json", manifest))
     if runtime is not None:
         written += _write_lambda(output_dir / "lambda", lambda_zip, code)
@@ -191,9 +227,11 @@ def skill_manifest(
         privacy[locale] = {"privacyPolicyUrl": privacy_policy_url}
         testing = testing or listing.testing_instructions.format(invocation=invocation)
     custom: dict[str, Any] = {"interfaces": []}
+    events: dict[str, Any] | None = None
     if endpoint is not None:
         custom["endpoint"] = {"uri": endpoint, "sslCertificateType": "Trusted"}
-    return {
+        events = {"endpoint": dict(custom["endpoint"]), "subscriptions": _subscriptions()}
+    manifest: dict[str, Any] = {
         "manifest": {
             "publishingInformation": {
                 "locales": publishing,
@@ -214,6 +252,59 @@ def skill_manifest(
             "manifestVersion": "1.0",
         }
     }
+    if events is not None:
+        manifest["manifest"]["events"] = events
+    return manifest
+
+
+def keep_hand_edits(
+    ours: dict[str, Any], previous: dict[str, Any], locales: set[str]
+) -> dict[str, Any]:
+    """``ours`` with every value of ``previous`` this module does not own put back (icons,
+    descriptions, fields added by hand). Locales follow the interaction models."""
+    merged: dict[str, Any] = _merge(ours, previous, ())
+    for section in ("publishingInformation", "privacyAndCompliance"):
+        per_locale = merged.get("manifest", {}).get(section, {}).get("locales")
+        if isinstance(per_locale, dict):
+            for locale in set(per_locale) - locales:
+                del per_locale[locale]
+    return merged
+
+
+def manifest_warnings(skill_json: Path) -> list[str]:
+    """What the manifest still lacks before certification (icons, which only a person can
+    make)."""
+    locales = _read_json(skill_json, "manifest", "publishingInformation", "locales") or {}
+    warnings = []
+    for locale, info in sorted(locales.items()):
+        missing = [icon for icon in ICONS if not (isinstance(info, dict) and info.get(icon))]
+        if missing:
+            warnings.append(
+                f"skill.json has no {' or '.join(missing)} for {locale}: add 108x108 and "
+                "512x512 PNG icons before certification (they are kept when the project is "
+                "written again)"
+            )
+    return warnings
+
+
+def _merge(ours: Any, previous: Any, path: tuple[str, ...]) -> Any:
+    if _owned(path) or not isinstance(ours, dict) or not isinstance(previous, dict):
+        return ours if _owned(path) or not isinstance(previous, type(ours)) else previous
+    merged = dict(previous)
+    for key, value in ours.items():
+        merged[key] = _merge(value, previous[key], (*path, key)) if key in previous else value
+    return merged
+
+
+def _owned(path: tuple[str, ...]) -> bool:
+    return any(
+        len(path) == len(owned) and all(o in ("*", p) for o, p in zip(owned, path, strict=True))
+        for owned in OWNED
+    )
+
+
+def _subscriptions() -> list[dict[str, str]]:
+    return [{"eventName": name} for name in EVENT_SUBSCRIPTIONS]
 
 
 def ask_resources(runtime: str | None, previous_user_config: Any = None) -> dict[str, Any]:
@@ -224,6 +315,8 @@ def ask_resources(runtime: str | None, previous_user_config: Any = None) -> dict
         if isinstance(previous_user_config, dict):
             user_config.update(previous_user_config)  # the operator's region, variables, ...
         user_config.update({"runtime": runtime, "handler": LAMBDA_HANDLER})
+        # The ASK CLI writes these into the manifest with the function's ARN as the endpoint.
+        user_config["skillEvents"] = {"subscriptions": list(EVENT_SUBSCRIPTIONS)}
         profile["code"] = {"default": {"src": "./lambda"}}
         profile["skillInfrastructure"] = {"type": LAMBDA_DEPLOYER, "userConfig": user_config}
     return {"askcliResourcesVersion": "2020-03-31", "profiles": {"default": profile}}
@@ -268,6 +361,7 @@ def _claim(output_dir: Path) -> dict[str, Any]:
         "user_config": _read_json(output_dir / "ask-resources.json", "profiles", "default",
                                   "skillInfrastructure", "userConfig"),
         "endpoint": _deployed_lambda_endpoint(output_dir / "skill-package" / "skill.json"),
+        "manifest": _read_json(output_dir / "skill-package" / "skill.json"),
     }  # fmt: skip
     for name in _GENERATED:
         path = output_dir / name

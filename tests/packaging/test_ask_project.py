@@ -12,10 +12,12 @@ import pytest
 
 from skill.nlu import Nlu
 from skill.packaging.ask_project import (
+    EVENT_SUBSCRIPTIONS,
     LAMBDA_DEPLOYER,
     LAMBDA_HANDLER,
     MARKER_NAME,
     MODELS_DIR,
+    manifest_warnings,
     write_ask_project,
 )
 from skill.packaging.lambda_zip import (
@@ -278,3 +280,65 @@ def test_marker_identifies_the_project(tmp_path: Path) -> None:
     project = tmp_path / "ask"
     write_ask_project(project, endpoint=ENDPOINT)
     assert load(project / MARKER_NAME)["generator"] == "privacy-skill package-skill"
+
+
+def test_an_https_skill_subscribes_to_skill_events_at_its_endpoint(tmp_path: Path) -> None:
+    project = tmp_path / "ask"
+    write_ask_project(project, endpoint=ENDPOINT)
+    events = manifest_of(project)["events"]
+    assert events["endpoint"] == {"uri": ENDPOINT, "sslCertificateType": "Trusted"}
+    names = [s["eventName"] for s in events["subscriptions"]]
+    assert "SKILL_DISABLED" in names and "SKILL_ENABLED" in names
+    assert names == list(EVENT_SUBSCRIPTIONS)
+
+
+def test_a_lambda_skill_has_the_ask_cli_subscribe_it_when_it_deploys(tmp_path: Path) -> None:
+    project = tmp_path / "ask"
+    write_ask_project(project)
+    user_config = profile_of(project)["skillInfrastructure"]["userConfig"]
+    assert user_config["skillEvents"] == {"subscriptions": list(EVENT_SUBSCRIPTIONS)}
+    assert "events" not in manifest_of(project), "no ARN yet: the ASK CLI adds it on deploy"
+
+    skill_json = project / "skill-package" / "skill.json"
+    deployed = load(skill_json)  # what `ask deploy` writes back
+    arn = {"uri": "arn:aws:lambda:eu-west-1:123456789012:function:ask-voice-privacy"}
+    deployed["manifest"]["apis"]["custom"]["endpoint"] = arn
+    skill_json.write_text(json.dumps(deployed))
+    write_ask_project(project)
+    assert manifest_of(project)["events"]["endpoint"] == arn
+
+
+def test_writing_again_keeps_hand_edits_it_does_not_own(tmp_path: Path) -> None:
+    project = tmp_path / "ask"
+    write_ask_project(project, endpoint=ENDPOINT)
+    skill_json = project / "skill-package" / "skill.json"
+    edited = load(skill_json)
+    locale = edited["manifest"]["publishingInformation"]["locales"]["en-US"]
+    locale["smallIconUri"] = "https://cdn.example.org/small.png"
+    locale["largeIconUri"] = "https://cdn.example.org/large.png"
+    locale["description"] = "Our own words for the store."
+    edited["manifest"]["publishingInformation"]["category"] = "LIFESTYLE"
+    edited["manifest"]["permissions"] = [{"name": "alexa::devices:all:notifications:write"}]
+    edited["manifest"]["apis"]["custom"]["endpoint"]["uri"] = "https://stale.example.org/alexa"
+    skill_json.write_text(json.dumps(edited))
+
+    write_ask_project(project, endpoint=ENDPOINT, privacy_policy_url="https://example.org/p")
+
+    again = manifest_of(project)
+    locale = again["publishingInformation"]["locales"]["en-US"]
+    assert locale["smallIconUri"] == "https://cdn.example.org/small.png"
+    assert locale["largeIconUri"] == "https://cdn.example.org/large.png"
+    assert locale["description"] == "Our own words for the store."
+    assert again["publishingInformation"]["category"] == "LIFESTYLE"
+    assert again["permissions"] == [{"name": "alexa::devices:all:notifications:write"}]
+    assert again["apis"]["custom"]["endpoint"]["uri"] == ENDPOINT, "the endpoint is ours"
+    privacy = again["privacyAndCompliance"]["locales"]["en-US"]
+    assert privacy["privacyPolicyUrl"] == "https://example.org/p"
+    assert manifest_warnings(skill_json) == []
+
+
+def test_missing_icons_are_warned_about(tmp_path: Path) -> None:
+    project = tmp_path / "ask"
+    write_ask_project(project, endpoint=ENDPOINT)
+    [warning] = manifest_warnings(project / "skill-package" / "skill.json")
+    assert "smallIconUri or largeIconUri for en-US" in warning
