@@ -8,7 +8,17 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from skill.cli import consent, packaging, recordings, review, serve, settings, simulator, voice
+from skill.cli import (
+    consent,
+    packaging,
+    recordings,
+    review,
+    serve,
+    settings,
+    simulator,
+    storage,
+    voice,
+)
 from skill.cli.args import Parser, ParserError, wants_json
 from skill.cli.context import Context
 from skill.cli.output import print_error
@@ -47,6 +57,7 @@ def build_parser() -> Parser:
     packaging.register(verbs)
     voice.register(verbs)
     review.register(verbs)
+    storage.register(verbs)
     simulator.register_checks(verbs)
     return parser
 

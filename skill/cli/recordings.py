@@ -7,6 +7,7 @@ import sys
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from skill.cli.args import Verbs, add_json, time_zone
 from skill.cli.context import Context
@@ -16,9 +17,50 @@ from skill.errors import InputError
 __all__ = ["register"]
 
 
+def _positive(text: str) -> int:
+    """argparse type: a whole number above zero."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not above zero")
+    return value
+
+
 def register(verbs: Verbs) -> None:
+    from skill.services.ingest import IngestLimits
+
+    defaults = IngestLimits()
     ingest = verbs.add_parser("ingest", help="store recordings from a JSONL file (or - for stdin)")
     ingest.add_argument("file", help="JSONL file, one recording a line; - reads standard input")
+    ingest.add_argument(
+        "--audio-root",
+        metavar="DIR",
+        type=Path,
+        help="also accept audio_file paths inside DIR (default: only inside the file's folder)",
+    )
+    ingest.add_argument(
+        "--max-audio-bytes",
+        type=_positive,
+        default=defaults.audio_bytes,
+        metavar="N",
+        help=f"largest audio file accepted (default {defaults.audio_bytes}: 20 MB)",
+    )
+    ingest.add_argument(
+        "--max-transcript-chars",
+        type=_positive,
+        default=defaults.transcript_chars,
+        metavar="N",
+        help=f"longest transcript accepted (default {defaults.transcript_chars})",
+    )
+    ingest.add_argument(
+        "--max-line-bytes",
+        type=_positive,
+        default=defaults.line_bytes,
+        metavar="N",
+        help=f"longest JSONL line accepted (default {defaults.line_bytes}: 1 MB)",
+    )
     add_json(ingest)
     ingest.set_defaults(run=_ingest)
 
@@ -46,22 +88,36 @@ def register(verbs: Verbs) -> None:
 
 def _ingest(args: argparse.Namespace, ctx: Context) -> int:
     from skill.cli.progress import progress_bars
-    from skill.services.ingest import parse_jsonl
+    from skill.services.ingest import AudioPolicy, IngestLimits, JsonlReader
 
+    limits = IngestLimits(args.max_audio_bytes, args.max_transcript_chars, args.max_line_bytes)
+    if args.audio_root is not None and not args.audio_root.is_dir():
+        raise InputError(f"--audio-root {args.audio_root}: no such folder")
+    if args.file == "-":
+        handle: IO[bytes] = sys.stdin.buffer
+        folder, size = Path.cwd(), None
+    else:
+        path = Path(args.file)
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        handle, folder, size = path.open("rb"), path.parent, path.stat().st_size
     services = ctx.services
-    with progress_bars() as bars:
-        if args.file == "-":
-            records = parse_jsonl(bars.lines(sys.stdin, "checking", None), Path.cwd())
-        else:
-            path = Path(args.file)
-            if not path.is_file():
-                raise InputError(f"{path}: no such file")
-            with path.open(encoding="utf-8") as handle:
-                lines = bars.lines(handle, "checking", path.stat().st_size)
-                records = parse_jsonl(lines, path.parent)
-        result = services.recordings.ingest(
-            records, channel="cli", progress=bars.counter("storing")
-        )
+    try:
+        with progress_bars() as bars:
+            read = bars.counter("ingesting")
+            reader = JsonlReader(
+                handle,
+                AudioPolicy.for_file(folder, args.audio_root),
+                limits,
+                progress=None if read is None else lambda done: read(done, size or done),
+            )
+            # Streamed: the file is read a batch at a time and stored in one transaction.
+            result = services.recordings.ingest(
+                reader, channel="cli", max_audio_bytes=limits.audio_bytes
+            )
+    finally:
+        if handle is not sys.stdin.buffer:
+            handle.close()
     if args.json:
         print_json(asdict(result))
     else:
@@ -101,4 +157,12 @@ def _delete(args: argparse.Namespace, ctx: Context) -> int:
         print_json(jsonable(asdict(deletion)))
     else:
         print(f"deleted {deletion.count} recording(s) and {deletion.audio_files} audio file(s)")
+    if deletion.audio_left:
+        # Their keys are destroyed, so what is left is unreadable; say so, and how to tidy up.
+        print(
+            f"privacy-skill: {deletion.audio_left} audio file(s) could not be removed; their "
+            "keys are destroyed, so they hold nothing readable. Run: privacy-skill storage "
+            "check --repair",
+            file=sys.stderr,
+        )
     return 0

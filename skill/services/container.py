@@ -75,14 +75,15 @@ class Services:
         self.keys.close()
 
 
-def open_services(config: Config, migrate: bool = True) -> Services:
+def open_services(config: Config, migrate: bool = True, seal: bool = True) -> Services:
     """Open the database (migrating it to the newest schema), its key store, and wire the
     services.
 
     A key store that is missing, empty, another database's, or opened with the wrong master
     key stops here with a ``KeyStoreError`` (a ``ConfigError`` for missing settings): nothing
-    is read or deleted. A database migrated from before encryption is sealed here. The
-    default data directory is created when it is in use; an explicit location must exist.
+    is read or deleted. A database migrated from before encryption is sealed here (unless
+    ``seal`` is False: ``db upgrade`` seals itself, to report it). The default data
+    directory is created when it is in use; an explicit location must exist.
     """
     config.ensure_data_dir()
     engine = open_database(config.database_url)
@@ -103,8 +104,9 @@ def open_services(config: Config, migrate: bool = True) -> Services:
     consent.withdrawal_hooks.append(review.purge_on_withdrawal)
     services = Services(engine, recordings, consent, audit, review, keys, storage)
     storage.seal = services.seal_plaintext
-    with reading(engine) as conn:
-        pending = PLAINTEXT_PENDING in read_meta(conn)
-    if pending:
-        services.seal_plaintext()
+    if seal:
+        with reading(engine) as conn:
+            pending = PLAINTEXT_PENDING in read_meta(conn)
+        if pending:
+            services.seal_plaintext()
     return services

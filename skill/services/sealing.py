@@ -18,7 +18,8 @@ from skill.store import crypto
 from skill.store import recordings as stored
 from skill.store import review as stored_review
 from skill.store.audio import AudioStore
-from skill.store.binding import PLAINTEXT_PENDING, set_meta
+from skill.store.binding import PLAINTEXT_PENDING, read_meta, set_meta
+from skill.store.db import reading
 from skill.store.keystore import KeyStore
 
 __all__ = ["SealResult", "seal_plaintext"]
@@ -42,6 +43,14 @@ def seal_plaintext(engine: Engine, keys: KeyStore, audio: AudioStore) -> SealRes
     """Seal every row, file and annotation still in plaintext; see the module docstring."""
     from skill.services.storage import sweep_lease
 
+    with reading(engine) as conn:
+        waiting = stored.any_unsealed(conn) or stored_review.any_unsealed_annotations(conn)
+        marked = PLAINTEXT_PENDING in read_meta(conn)
+    if not waiting:  # the usual case: nothing to do, and nothing written
+        if marked:
+            with engine.begin() as conn:
+                set_meta(conn, PLAINTEXT_PENDING, None)
+        return SealResult(0, 0, 0)
     sealed = files = 0
     lease = keys.open_lease()
     try:

@@ -77,7 +77,8 @@ class AudioStore:
             with os.fdopen(fd, "rb") as src:
                 if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
                     raise NotARegularFile(str(source))
-                with partial.open("xb") as dst:
+                out = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                with os.fdopen(out, "wb") as dst:
                     crypto.seal_stream(key, recording_id, src, dst, limit)
                     dst.flush()
                     os.fsync(dst.fileno())

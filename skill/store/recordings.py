@@ -293,6 +293,12 @@ def drop_audio(conn: Connection, ids: Sequence[str]) -> None:
         conn.execute(update(recordings).where(recordings.c.id.in_(chunk)).values(audio_file=None))
 
 
+def any_unsealed(conn: Connection) -> bool:
+    """Whether any recording is still in plaintext (from before encryption)."""
+    query = select(recordings.c.id).where(recordings.c.key_id.is_(None)).limit(1)
+    return conn.execute(query).first() is not None
+
+
 def lock_unsealed(conn: Connection, limit: int) -> Sequence[AnyRow]:
     """Up to ``limit`` recordings from before encryption (``id``, ``user_id``, ``transcript``,
     ``audio_file``), locked."""

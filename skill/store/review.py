@@ -208,6 +208,12 @@ def list_items(conn: Connection, state: str | None, limit: int | None) -> Sequen
 # -- sealing annotations from before encryption ---------------------------------------
 
 
+def any_unsealed_annotations(conn: Connection) -> bool:
+    """Whether any annotation is still in plaintext (from before encryption)."""
+    query = select(review_annotations.c.item_id).where(review_annotations.c.key_id.is_(None))
+    return conn.execute(query.limit(1)).first() is not None
+
+
 def lock_unsealed_annotations(conn: Connection, limit: int) -> Sequence[AnyRow]:
     """Up to ``limit`` plaintext annotations whose recording is sealed: ``item_id``,
     ``corrected_transcript``, ``recording_id`` and the recording's ``key_id``; locked."""
