@@ -71,6 +71,7 @@ def run_package_lambda(args: argparse.Namespace, ctx: Context) -> int:
                     "size": report.size,
                     "python_version": report.python_version,
                     "packages": list(report.packages),
+                    "bytecode": report.bytecode,
                 }
             )
         )
@@ -78,6 +79,7 @@ def run_package_lambda(args: argparse.Namespace, ctx: Context) -> int:
         print(
             f"{report.path}: {report.size / 1e6:.1f} MB for Python {report.python_version}, "
             f"{len(report.packages)} top-level packages"
+            + (", with precompiled bytecode" if report.bytecode else ", no bytecode")
         )
     return 0
 

@@ -10,6 +10,7 @@ permissions normalised, so a rebuild that changes nothing uploads nothing new.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -71,6 +72,8 @@ class LambdaZipReport:
     """The Lambda Python runtime the dependencies were installed for, e.g. ``3.14``."""
     packages: list[str]
     """Top-level import names included: ``skill`` and every dependency, sorted."""
+    bytecode: bool = False
+    """Whether the ZIP holds precompiled bytecode (only when built by the runtime's Python)."""
 
 
 def validate_python_version(version: str) -> str:
@@ -134,12 +137,73 @@ def build_lambda_zip(
         dependencies = list(_tree_files(deps))
         _refuse_clashes(dependencies)
         entries: list[tuple[str, Path | bytes]] = [*sources, *dependencies, (BUILD_INFO_NAME, info)]
+        why_not = no_bytecode_reason(python_version)
+        bytecode = why_not is None
+        if why_not is None:
+            say(f"precompiling bytecode for Python {python_version}")
+            entries += list(_bytecode([*sources, *dependencies]))
+        else:
+            say(why_not)
         say(f"writing {output} ({len(entries)} files)")
         write_deterministic_zip(output, entries)  # while the installed files still exist
     size = output.stat().st_size
     say(f"wrote {output}: {size / 1_000_000:.1f} MB for the python{python_version} runtime")
     names = [name for name, _ in entries]
-    return LambdaZipReport(output, size, python_version, _top_level_packages(names))
+    return LambdaZipReport(output, size, python_version, _top_level_packages(names), bytecode)
+
+
+def running_python() -> str:
+    """This interpreter's version as a Lambda runtime names it: ``3.11``."""
+    return f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
+def no_bytecode_reason(python_version: str) -> str | None:
+    """Why a ZIP for ``python_version`` cannot hold bytecode, or None when it can: bytecode is
+    specific to a Python version, and only this interpreter's can be made here."""
+    if python_version == running_python():
+        return None
+    return (
+        f"no precompiled bytecode: this is Python {running_python()} and the runtime is "
+        f"{python_version} (build with Python {python_version} for faster cold starts)"
+    )
+
+
+def _bytecode(files: Iterable[tuple[str, Path]]) -> Iterator[tuple[str, bytes]]:
+    """``__pycache__`` entries for every module, as unchecked hash-based pycs (PEP 552).
+
+    Lambda's code folder is read-only, so without them every cold start compiles every module
+    it imports. Hash-based, unchecked: the interpreter uses them without comparing the source's
+    modification time, which a ZIP normalised to 1980 would not match anyway. They are compiled
+    in a fresh interpreter, in name order, with a fixed hash seed: marshal's output depends on
+    the interpreter's state, and the ZIP must come out the same bytes every time.
+    """
+    modules = sorted((name, source) for name, source in files if name.endswith(".py"))
+    with tempfile.TemporaryDirectory(prefix="pyc-") as scratch:
+        plan = Path(scratch) / "plan.json"
+        jobs = [
+            (str(source), str(Path(scratch) / f"{i}.pyc"), name)
+            for i, (name, source) in enumerate(modules)
+        ]
+        plan.write_text(json.dumps(jobs))
+        env = {"PYTHONHASHSEED": "0", "PATH": os.environ.get("PATH", "")}
+        subprocess.run(
+            [sys.executable, "-I", "-c", _COMPILE, str(plan)], check=True, env=env, timeout=600
+        )
+        for (name, _), (_, target, _) in zip(modules, jobs, strict=True):
+            compiled = Path(target)
+            if compiled.is_file():  # else not Python this interpreter reads (skipped)
+                yield importlib.util.cache_from_source(name), compiled.read_bytes()
+
+
+_COMPILE = """
+import json, py_compile, sys
+for source, target, name in json.load(open(sys.argv[1])):
+    try:
+        py_compile.compile(source, cfile=target, dfile=name, doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    except py_compile.PyCompileError:
+        pass
+"""
 
 
 def read_build_info(zip_path: Path) -> dict[str, object]:

@@ -7,6 +7,7 @@ executed here: pip downloads the Lambda wheels from the package index (network n
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from skill.packaging.lambda_zip import (
     LambdaZipReport,
     PackagingError,
     build_lambda_zip,
+    no_bytecode_reason,
     validate_python_version,
 )
 from skill.simulator.envelopes import Caller, intent_request, launch_request, now_utc
@@ -55,6 +57,9 @@ NOT_LAMBDA_REQUIREMENTS = {
     "pocketsphinx",
     # the per-user data directory of the CLI (on Lambda the defaults live in /tmp)
     "platformdirs",
+    # the web service's gevent workers and its /metrics
+    "gevent",
+    "prometheus-client",
 }
 """pyproject dependencies that stay out of lambda/requirements.txt."""
 LAMBDA_ONLY_REQUIREMENTS = {"tzdata", "psycopg"}
@@ -190,7 +195,6 @@ def test_zip_leaves_out_what_lambda_never_runs(built: Built) -> None:
         *("skill/cli/", "skill/nlu/"),
     ):
         assert not any(name.startswith(excluded) for name in listed), excluded
-    assert not [n for n in listed if "__pycache__" in n or n.endswith(".pyc")]
     assert set(built.report.packages).isdisjoint(NOT_FOR_LAMBDA)
 
 
@@ -266,3 +270,23 @@ def test_lambda_requirements_follow_pyproject() -> None:
         "decide whether the Lambda function needs them"
     )
     assert set(lambda_reqs).isdisjoint(NOT_LAMBDA_REQUIREMENTS)
+
+
+def test_a_zip_for_this_python_holds_unchecked_bytecode_for_every_module(built: Built) -> None:
+    """Lambda's code folder is read-only: without pycs every cold start compiles everything."""
+    assert built.report.bytecode is True
+    listed = set(names(built.report.path))
+    modules = [n for n in listed if n.endswith(".py") and n.startswith(("skill/", "sqlalchemy/"))]
+    missing = [m for m in modules if importlib.util.cache_from_source(m) not in listed]
+    assert modules and missing == []
+    with zipfile.ZipFile(built.report.path) as archive:
+        header = archive.read(importlib.util.cache_from_source("skill/config.py"))[:8]
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[4:8], "little") == 0b01, "hash-based, not checked against mtime"
+
+
+def test_a_zip_for_another_python_says_why_it_has_no_bytecode() -> None:
+    assert no_bytecode_reason(PYTHON_HERE) is None
+    other = "3.12" if PYTHON_HERE != "3.12" else "3.13"
+    reason = no_bytecode_reason(other)
+    assert reason is not None and f"build with Python {other}" in reason
