@@ -77,6 +77,11 @@ def add_session_options(parser: argparse.ArgumentParser, default_user: str) -> N
         "--timezone", type=time_zone, help="the device time zone (default: the configured one)"
     )
     parser.add_argument("--locale", default="en-US", help="interaction model locale")
+    parser.add_argument(
+        "--in-session",
+        action="store_true",
+        help="start inside an open session: the first turn needs no invocation name",
+    )
     add_transport_options(parser)
     parser.add_argument(
         "--sign",

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["options_from", "register"]
 
+DEFAULT_MAX_FINDINGS = 50
+
 
 def register(verbs: Verbs) -> None:
     dialog = verbs.add_parser("dialog", help="talk to the skill by typing (local simulator)")
@@ -49,11 +51,36 @@ def register_checks(verbs: Verbs) -> None:
         metavar="MODEL.json",
         help="model files (default: every interaction_models/*.json)",
     )
+    lint.add_argument(
+        "--max-findings",
+        type=_count,
+        default=DEFAULT_MAX_FINDINGS,
+        metavar="N",
+        help=f"print at most N findings, then a count of the rest (default {DEFAULT_MAX_FINDINGS})",
+    )
     lint.set_defaults(run=run_lint)
 
-    replay = verbs.add_parser("replay", help="run scripted dialog tests (YAML); exit 1 on failure")
+    replay = verbs.add_parser(
+        "replay",
+        help="run scripted dialog tests (project YAML or bespoken bst files); exit 1 on failure",
+    )
     replay.add_argument("files", nargs="+", metavar="FILE", help="replay files or folders of them")
     add_transport_options(replay)
+    replay.add_argument(
+        "--sign",
+        metavar="DIR",
+        type=Path,
+        help="with --endpoint: sign requests with DIR/signing-key.pem (see dev-certs); "
+        "requests then carry the real clock",
+    )
+    replay.add_argument(
+        "--shared-database",
+        action="store_true",
+        help="with --endpoint: the endpoint runs on this PRIVACY_SKILL_DATABASE_URL, so seed "
+        "and after use it (each file as a fresh user of its own)",
+    )
+    replay.add_argument("--junit", type=Path, metavar="FILE", help="also write JUnit XML here")
+    add_json(replay, "print one JSON object for the run instead of the report")
     replay.set_defaults(run=run_replay)
 
 
@@ -75,6 +102,7 @@ def options_from(args: argparse.Namespace, config: Config) -> SimulatorOptions:
         transport=transport_from(args),
         endpoint=args.endpoint,
         sign_with=_signing_dir(args),
+        in_session=bool(getattr(args, "in_session", False)),
     )
 
 
@@ -91,6 +119,17 @@ def _signing_dir(args: argparse.Namespace) -> Path | None:
     return Path(args.sign)
 
 
+def _count(text: str) -> int:
+    """argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def run_lint(args: argparse.Namespace, ctx: Context) -> int:
     from skill.nlu import MODELS_DIR
     from skill.simulator.lint import has_errors, lint_file
@@ -99,8 +138,11 @@ def run_lint(args: argparse.Namespace, ctx: Context) -> int:
     if not paths:
         raise InputError(f"no interaction models found in {MODELS_DIR}")
     findings = [finding for path in paths for finding in lint_file(path)]
-    for finding in findings:
+    for finding in findings[: args.max_findings]:
         print(finding)
+    if len(findings) > args.max_findings:
+        rest = len(findings) - args.max_findings
+        print(f"... and {rest:,} more finding(s) (--max-findings N shows more)")
     errors = sum(1 for f in findings if f.severity == "error")
     print(f"{len(paths)} model(s): {errors} error(s), {len(findings) - errors} warning(s)")
     return 1 if has_errors(findings) else 0
@@ -109,10 +151,19 @@ def run_lint(args: argparse.Namespace, ctx: Context) -> int:
 def run_replay(args: argparse.Namespace, ctx: Context) -> int:
     from rich.console import Console
 
-    from skill.simulator.replay import run_files
+    from skill.simulator.replay import ReplayTarget, run_files
 
+    if (args.sign or args.shared_database) and not args.endpoint:
+        raise InputError("--sign and --shared-database go with --endpoint URL")
+    target = ReplayTarget(
+        transport=transport_from(args),
+        endpoint=args.endpoint,
+        sign_with=_signing_dir(args),
+        shared=ctx.config if args.shared_database else None,
+    )
     files = [Path(f) for f in args.files]
-    return run_files(files, Console(highlight=False), transport_from(args), args.endpoint)
+    console = Console(highlight=False)
+    return run_files(files, console, target=target, json_output=args.json, junit=args.junit)
 
 
 def run_nlu(args: argparse.Namespace, ctx: Context) -> int:
@@ -136,7 +187,6 @@ def run_nlu(args: argparse.Namespace, ctx: Context) -> int:
 
 def run_simulate(args: argparse.Namespace, ctx: Context) -> int:
     import json
-    from dataclasses import asdict
 
     from rich.console import Console
     from rich.text import Text
@@ -148,17 +198,22 @@ def run_simulate(args: argparse.Namespace, ctx: Context) -> int:
     options = options_from(args, ctx.config)
     with simulator(options, ctx.services, ctx.config) as driver:
         for utterance in args.turns:
+            was_open = driver.session_open
             turn = driver.say(utterance)
             if args.json:
-                print(json.dumps(asdict(turn)))
+                print(json.dumps(turn.as_json()))
             else:
                 console.print(Text.assemble(("You: ", "bold cyan"), utterance))
                 print_turn(console, turn)
-                if not driver.session_open:
+                if (was_open and not driver.session_open) or (turn.sent and not turn.session_open):
                     console.print(Text("(session ended)", style="dim"))
-        ended = driver.end()
+        ended = driver.finish()  # the script is over: the person says nothing more
         if ended is not None and args.json:
-            print(json.dumps(asdict(ended)))
+            print(json.dumps(ended.as_json()))
+        elif ended is not None:
+            if ended.speech:
+                console.print(Text.assemble(("Alexa: ", "bold green"), ended.speech))
+            console.print(Text(f"({ended.note})", style="dim"))
     return 0
 
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from skill.nlu.findings import Finding, Severity
     from skill.nlu.model import (
         FALLBACK,
+        MAX_MODEL_BYTES,
         MODELS_DIR,
         NO,
         YES,
@@ -34,8 +35,10 @@ if TYPE_CHECKING:
         Sample,
         SlotRef,
         compile_model,
+        json_nesting_error,
         model_path,
         read_model,
+        read_model_text,
     )
     from skill.nlu.numbers import CARDINALS, TENS
     from skill.nlu.results import NluResult
@@ -63,6 +66,9 @@ _HOME = {
     "UnknownLocaleError": "errors",
     "YES": "model",
     "compile_model": "model",
+    "MAX_MODEL_BYTES": "model",
+    "json_nesting_error": "model",
+    "read_model_text": "model",
     "model_path": "model",
     "normalise": "text",
     "read_model": "model",
@@ -73,6 +79,7 @@ _HOME = {
 __all__ = [
     "CARDINALS",
     "FALLBACK",
+    "MAX_MODEL_BYTES",
     "MODELS_DIR",
     "NO",
     "TENS",
@@ -89,9 +96,11 @@ __all__ = [
     "SlotResolution",
     "UnknownLocaleError",
     "compile_model",
+    "json_nesting_error",
     "model_path",
     "normalise",
     "read_model",
+    "read_model_text",
     "to_amazon_date",
 ]
 

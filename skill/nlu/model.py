@@ -30,7 +30,9 @@ __all__ = [
     "SlotRef",
     "UnknownLocaleError",
     "compile_model",
+    "json_nesting_error",
     "model_path",
+    "read_model_text",
 ]
 
 MODELS_DIR = Path(__file__).parents[2] / "interaction_models"
@@ -126,12 +128,62 @@ def model_path(locale: str) -> Path:
     return path
 
 
-def read_model(path: Path) -> Mapping[str, Any]:
-    """The JSON object in ``path``."""
+MAX_MODEL_BYTES = 4 * 1024 * 1024
+"""The largest interaction model file read: the shipped en-US model is about 20 KB, and
+models with large slot catalogues a few hundred KB. A file past this is refused unread."""
+MAX_MODEL_DEPTH = 64
+"""The deepest JSON nesting read (an interaction model nests about 8 levels)."""
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def json_nesting_error(text: str, limit: int = MAX_MODEL_DEPTH) -> str | None:
+    """Why ``text`` nests too deeply to parse, or None: found by a scan of its brackets
+    (strings skipped) before ``json.loads``, which would recurse once a level."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, token.start()) + 1
+                return f"JSON nested deeper than {limit} levels (line {line})"
+        elif bracket in ("]", "}"):
+            depth -= 1
+    return None
+
+
+def read_model_text(path: Path, max_bytes: int = MAX_MODEL_BYTES) -> str:
+    """The text of a model file; ``InteractionModelError`` when it is missing, too large
+    (checked before reading) or not UTF-8."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InteractionModelError(
+                f"{path}: {size / 1024 / 1024:.1f} MiB is larger than the "
+                f"{max_bytes // 1024 // 1024} MiB an interaction model may be"
+            )
+        with path.open("rb") as file:
+            data = file.read(max_bytes + 1)
     except FileNotFoundError as error:
         raise InteractionModelError(f"interaction model not found: {path}") from error
+    except OSError as error:
+        raise InteractionModelError(f"{path}: cannot be read ({error.strerror})") from error
+    if len(data) > max_bytes:
+        raise InteractionModelError(f"{path}: larger than {max_bytes:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InteractionModelError(f"{path}: not UTF-8 text (byte {error.start})") from error
+
+
+def read_model(path: Path) -> Mapping[str, Any]:
+    """The JSON object in ``path`` (within the size and nesting limits)."""
+    text = read_model_text(path)
+    nesting = json_nesting_error(text)
+    if nesting is not None:
+        raise InteractionModelError(f"{path}: {nesting}")
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise InteractionModelError(f"{path}: not valid JSON: {error}") from error
     if not isinstance(data, Mapping):

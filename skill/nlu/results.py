@@ -33,3 +33,6 @@ class NluResult:
     types, by slot name; the slot's value is then the words said, and this says which of the
     type's values they are (``ER_SUCCESS_MATCH``) or that they are none (``ER_SUCCESS_NO_MATCH``).
     Slots of built-in types have none."""
+    invoked: bool = field(default=False, compare=False)
+    """Whether the utterance names the skill ("open voice privacy", "ask voice privacy to ...",
+    "... using voice privacy"): outside a session only such an utterance reaches the skill."""

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,12 @@ _LAUNCH_VERBS = (
     r"(?:open|open up|launch|start|start up|begin|load|resume|run|use|play|talk to|ask|tell)"
 )
 _ONE_SHOT_CONNECTORS = ("to", "about", "for", "if", "whether", "that")
+_EXIT_WORDS = frozenset({"exit", "quit"})
+# "ask voice privacy what data do you keep" reads better without "to".
+_QUESTION_STARTS = frozenset(
+    {"what", "how", "who", "when", "where", "why", "which", "is", "are", "do", "does", "did",
+     "can", "could", "will", "would", "have", "has"}
+)  # fmt: skip
 
 
 class Nlu:
@@ -100,13 +107,28 @@ class Nlu:
         if self.invocation_name:
             bare = strip_fillers(text)
             if self._launch.fullmatch(text) or self._launch.fullmatch(bare):
-                return NluResult("LaunchRequest", None, {}, 1.0)
+                return NluResult("LaunchRequest", None, {}, 1.0, invoked=True)
             for said in dict.fromkeys((text, bare)):
                 for pattern in self._one_shots:
                     found = pattern.fullmatch(said)
                     if found is not None:
-                        return self._resolve(_one_shot_candidates(found["rest"]), today)
+                        result = self._resolve(_one_shot_candidates(found["rest"]), today)
+                        return replace(result, invoked=True)
         return self._resolve([text], today)
+
+    def is_exit(self, utterance: str) -> bool:
+        """Whether ``utterance`` is "exit" or "quit" (with or without "alexa"): Alexa ends the
+        skill's session itself (SessionEndedRequest, USER_INITIATED) and the skill gets no
+        turn."""
+        return strip_fillers(strip_wake_word(normalise(utterance))) in _EXIT_WORDS
+
+    def addressed(self, utterance: str) -> str:
+        """``utterance`` in a form that reaches the skill outside a session: "ask voice
+        privacy to delete what i said", "ask voice privacy what data do you keep"."""
+        text = strip_fillers(strip_wake_word(normalise(utterance)))
+        first = text.split(" ", 1)[0]
+        joiner = " " if first in _QUESTION_STARTS else " to "
+        return f"ask {self.invocation_name}{joiner}{text}"
 
     def yes_no(self, utterance: str) -> bool | None:
         """True for a yes, False for a no, None otherwise. Alexa understands these while it

@@ -15,6 +15,20 @@ any dialog directive still waiting for an answer:
   delegated before the skill sees them, as Alexa does.
 
 An answer that is not a yes/no or a slot value is understood as a new utterance, as on a device.
+
+Session rules, as Alexa applies them (README, "Session rules", gives the sources):
+
+- outside a session only an utterance that names the skill reaches it: "open voice privacy" (a
+  LaunchRequest) or a one-shot request ("ask voice privacy to ...", "... using voice
+  privacy"); anything else is handled by Alexa and the skill gets nothing. ``in_session=True``
+  (or ``start_session()``) starts the driver inside a session, as if the skill had just been
+  opened: the next utterance goes to the skill without naming it;
+- AMAZON.FallbackIntent is sent only within a session; a one-shot request that matches no
+  intent is Alexa's to answer;
+- "exit" and "quit" end an open session with a SessionEndedRequest (USER_INITIATED); the
+  skill's answer to it is not spoken;
+- ``finish()``: the person says nothing more. With the session open, Alexa speaks the last
+  reprompt, waits, and sends a SessionEndedRequest (EXCEEDED_MAX_REPROMPTS).
 """
 
 from __future__ import annotations
@@ -24,11 +38,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from skill.alexa.responses import speech_text, strip_ssml
-from skill.nlu import FALLBACK, Nlu, NluResult
+from skill.nlu import FALLBACK, Nlu, NluResult, SlotResolution
 from skill.simulator.envelopes import (
     Caller,
     Json,
@@ -39,10 +53,12 @@ from skill.simulator.envelopes import (
     session_ended_request,
 )
 
-__all__ = ["NOT_UNDERSTOOD", "DialogDriver", "Turn"]
+__all__ = ["NOT_SENT", "NOT_UNDERSTOOD", "DialogDriver", "Turn"]
 
 # What Alexa says itself when nothing matches and the model declares no FallbackIntent.
 NOT_UNDERSTOOD = "Sorry, I don't know that."
+NOT_SENT = "handled by Alexa, not sent to the skill"
+"""The start of ``Turn.note`` when Alexa kept an utterance from the skill (session rules)."""
 _MAX_DELEGATE_HOPS = 3
 Question = Literal["ConfirmIntent", "ConfirmSlot", "ElicitSlot"]
 _QUESTIONS: dict[str, Question] = {
@@ -52,6 +68,7 @@ _QUESTIONS: dict[str, Question] = {
 }
 
 Invoke = Callable[[Json], Json]
+T = TypeVar("T")
 
 
 @dataclass
@@ -66,7 +83,28 @@ class Turn:
     """The skill's response envelope; empty when the skill was not asked."""
     speech: str | None
     """What the person heard: the outputSpeech text with SSML tags stripped, or Alexa's own
-    prompt while it runs a delegated dialog; None when nothing was said."""
+    prompt while it runs a delegated dialog (or the reprompt before a session times out);
+    None when nothing was said."""
+    note: str | None = None
+    """What Alexa did besides, in words: why the skill was not asked (starts with
+    ``NOT_SENT``), or how the session ended; None for an ordinary turn."""
+    session_open: bool = False
+    """Whether the skill's session is open after this turn."""
+
+    @property
+    def sent(self) -> bool:
+        """Whether this turn sent a request to the skill."""
+        return bool(self.request)
+
+    def as_json(self) -> dict[str, Any]:
+        """The turn for ``simulate --json`` and scripts: ``{utterance, request, response,
+        speech}``; ``request`` and ``response`` are null when the skill was not asked."""
+        return {
+            "utterance": self.utterance,
+            "request": self.request or None,
+            "response": self.response or None,
+            "speech": self.speech,
+        }
 
 
 @dataclass(frozen=True)
@@ -93,6 +131,8 @@ class DialogDriver:
         caller: Caller,
         clock: Callable[[], datetime],
         zone: ZoneInfo,
+        *,
+        in_session: bool = False,
     ) -> None:
         self.invoke = invoke
         self.nlu = nlu
@@ -102,6 +142,9 @@ class DialogDriver:
         self._session: Session | None = None
         self._pending: _Pending | None = None
         self._last_intent: Json | None = None
+        self._addressed = in_session  # the next utterance goes to the skill unnamed
+        self._reprompt: str | None = None
+        self._filter: Callable[[Json], None] | None = None
 
     def today(self) -> date:
         """The device's local day at the driver's clock."""
@@ -112,15 +155,73 @@ class DialogDriver:
         """Whether the skill kept the session open after the last turn."""
         return self._session is not None
 
-    def say(self, utterance: str) -> Turn:
-        """Send what the person said to the skill, the way Alexa would, and return the turn."""
+    def start_session(self) -> None:
+        """Start inside a session: the next utterance goes to the skill without naming it, in
+        a new session (an open one is dropped without a request, as a new test starts)."""
+        self._session, self._pending, self._addressed = None, None, True
+
+    def say(self, utterance: str, request_filter: Callable[[Json], None] | None = None) -> Turn:
+        """Send what the person said to the skill, the way Alexa would, and return the turn.
+        ``request_filter`` may change each request envelope before it is sent."""
+        return self.say_with(request_filter, lambda: self._say(utterance))
+
+    def say_with(self, request_filter: Callable[[Json], None] | None, action: Callable[[], T]) -> T:
+        """Run ``action`` (``launch``, ``intend``, ``end``) with ``request_filter`` applied to
+        every request envelope it sends."""
+        self._filter = request_filter
+        try:
+            return action()
+        finally:
+            self._filter = None
+
+    def intend(self, intent: str, slots: Mapping[str, str], utterance: str = "") -> Turn:
+        """Send ``intent`` with ``slots`` as given, not understood from words (bst's explicit
+        ``intent:``), in the open session or a new one."""
+        now = self.clock()
+        self._pending = None
+        resolutions = {
+            name: found
+            for name, value in slots.items()
+            if (found := self.nlu.resolution(intent, name, value)) is not None
+        }
+        values: dict[str, str | None] = dict.fromkeys(self.nlu.slot_names(intent))
+        values.update(slots)
+        return self._start_intent(now, utterance, intent, values, resolutions)
+
+    def address_next(self) -> None:
+        """The next utterance goes to the skill even if no session is open (bst unit tests
+        talk to the skill directly); an open session goes on."""
+        self._addressed = True
+
+    def launch(self, utterance: str = "LaunchRequest") -> Turn:
+        """A LaunchRequest in a new session, whatever was said (bst's ``LaunchRequest``)."""
+        self._session, self._pending = None, None
+        now = self.clock()
+        return self._send(now, utterance, launch_request(self.caller, now, self._open_session()))
+
+    def _say(self, utterance: str) -> Turn:
         now = self.clock()
         today = now.astimezone(self.zone).date()
+        if self.nlu.is_exit(utterance):
+            return self._exit(utterance)
         result = self.nlu.parse(utterance, today)
         if result.request_type == "LaunchRequest":
             self._session, self._pending = None, None
             envelope = launch_request(self.caller, now, self._open_session())
             return self._send(now, utterance, envelope)
+        if self._session is None and not self._addressed:
+            if not result.invoked:
+                return self._not_sent(
+                    utterance,
+                    "no session is open and it does not name the skill; say "
+                    f'"{self.nlu.addressed(utterance)}", or "open {self.nlu.invocation_name}" '
+                    "first",
+                )
+            if result.intent in (None, FALLBACK):
+                return self._not_sent(
+                    utterance, "the skill has no intent for that request (FallbackIntent is "
+                    "sent only within a session)"
+                )
         pending, self._pending = self._pending, None
         if pending is not None and self._session is not None:
             answered = self._answer(pending, utterance, result, today)
@@ -133,30 +234,70 @@ class DialogDriver:
                 state = "COMPLETED" if done else "IN_PROGRESS"
                 return self._send_intent(now, utterance, answered, state)
         if result.intent is None:
-            return Turn(utterance, {}, {}, NOT_UNDERSTOOD)
-        intent: Json = intent_request(
-            self.caller, now, result.intent, result.slots, resolutions=result.resolutions
-        )["request"]["intent"]
-        if not self.nlu.has_dialog(result.intent):
-            return self._send_intent(now, utterance, intent, None)
-        if self._strategy(result.intent) == "ALWAYS":
-            return self._delegate(now, utterance, intent, None, hops=0)
-        return self._send_intent(now, utterance, intent, "STARTED")
+            return Turn(utterance, {}, {}, NOT_UNDERSTOOD, session_open=self.session_open)
+        return self._start_intent(now, utterance, result.intent, result.slots, result.resolutions)
 
-    def end(self) -> Turn | None:
+    def end(self, reason: str = "USER_INITIATED") -> Turn | None:
         """Send SessionEndedRequest (USER_INITIATED) if a session is open, as "quit" does."""
+        self._addressed = False
         if self._session is None:
             return None
         session, self._session, self._pending = self._session, None, None
-        envelope = session_ended_request(self.caller, self.clock(), session)
+        envelope = session_ended_request(self.caller, self.clock(), session, reason)
+        if self._filter is not None:
+            self._filter(envelope)
         response = self.invoke(envelope)
-        return Turn("", envelope, response, speech_text(response))
+        return Turn("", envelope, response, None, note=f"the session ended ({reason})")
+
+    def finish(self) -> Turn | None:
+        """The person says nothing more. With the session open, Alexa speaks the last
+        reprompt, hears silence, and ends the session: SessionEndedRequest with
+        EXCEEDED_MAX_REPROMPTS (None when no session is open)."""
+        reprompt = self._reprompt
+        turn = self.end("EXCEEDED_MAX_REPROMPTS")
+        if turn is None:
+            return None
+        note = "no answer: Alexa reprompted, heard silence and ended the session"
+        if reprompt is None:
+            note = "no answer: Alexa heard silence and ended the session"
+        return Turn("", turn.request, turn.response, reprompt, note=note)
 
     # --- sending --------------------------------------------------------------------------
+
+    def _start_intent(
+        self,
+        now: datetime,
+        utterance: str,
+        name: str,
+        slots: Mapping[str, str | None],
+        resolutions: Mapping[str, SlotResolution],
+    ) -> Turn:
+        intent: Json = intent_request(self.caller, now, name, dict(slots), resolutions=resolutions)[
+            "request"
+        ]["intent"]
+        if not self.nlu.has_dialog(name):
+            return self._send_intent(now, utterance, intent, None)
+        if self._strategy(name) == "ALWAYS":
+            return self._delegate(now, utterance, intent, None, hops=0)
+        return self._send_intent(now, utterance, intent, "STARTED")
+
+    def _exit(self, utterance: str) -> Turn:
+        """ "exit" or "quit": Alexa ends an open session; the skill's answer is not spoken."""
+        if self._session is None:
+            self._addressed = False
+            return self._not_sent(utterance, "no session is open, so there is nothing to exit")
+        ended = self.end() or Turn(utterance, {}, {}, None)
+        return Turn(utterance, ended.request, ended.response, None, note=ended.note)
+
+    def _not_sent(self, utterance: str, why: str) -> Turn:
+        return Turn(
+            utterance, {}, {}, None, note=f"{NOT_SENT}: {why}", session_open=self.session_open
+        )
 
     def _open_session(self) -> Session:
         if self._session is None:
             self._session = Session()
+        self._addressed = False
         return self._session
 
     def _send_intent(
@@ -174,6 +315,8 @@ class DialogDriver:
         return self._send(now, utterance, envelope, hops)
 
     def _send(self, now: datetime, utterance: str, envelope: Json, hops: int = 0) -> Turn:
+        if self._filter is not None:
+            self._filter(envelope)
         try:
             response = self.invoke(envelope)
         except Exception:
@@ -187,9 +330,10 @@ class DialogDriver:
         if keep_open and self._session is not None:
             self._session.new = False
             self._session.attributes = dict(response.get("sessionAttributes") or {})
+            self._reprompt = _reprompt_text(body)
         else:
             self._session, directive = None, None
-        turn = Turn(utterance, envelope, response, speech_text(response))
+        turn = Turn(utterance, envelope, response, speech_text(response), session_open=keep_open)
         if directive is None:
             return turn
         kind = str(directive["type"]).removeprefix("Dialog.")
@@ -246,15 +390,16 @@ class DialogDriver:
         step = self._next_step(intent)
         if step is None:
             if hops > _MAX_DELEGATE_HOPS:  # the skill keeps delegating a completed dialog
-                return turn or Turn(utterance, {}, {}, None)
+                return turn or Turn(utterance, {}, {}, None, session_open=self.session_open)
             return self._send_intent(now, utterance, intent, "COMPLETED", hops)
         kind, slot, prompt = step
         self._open_session()
         self._pending = _Pending(kind, _complete_intent(intent), slot, delegated=True)
         speech = self._prompt_text(prompt, intent)
+        self._reprompt = speech
         if turn is None:
-            return Turn(utterance, {}, {}, speech)
-        return Turn(utterance, turn.request, turn.response, speech)
+            return Turn(utterance, {}, {}, speech, session_open=True)
+        return Turn(utterance, turn.request, turn.response, speech, session_open=True)
 
     def _dialog_rules(self, intent_name: str) -> Json:
         dialog: Json = self.nlu.model.get("dialog") or {}
@@ -304,6 +449,14 @@ def _fill_prompt(text: str, slots: Mapping[str, Any]) -> str:
         return str((slots.get(found[1]) or {}).get("value", found[0]))
 
     return re.sub(r"\{(\w+)\}", value, text)
+
+
+def _reprompt_text(body: Mapping[str, Any]) -> str | None:
+    """The reprompt's words, which Alexa speaks when the person does not answer."""
+    reprompt = body.get("reprompt")
+    if not isinstance(reprompt, Mapping):
+        return None
+    return speech_text({"response": reprompt})
 
 
 def _dialog_directive(body: Mapping[str, Any]) -> Json | None:

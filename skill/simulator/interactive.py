@@ -16,8 +16,9 @@ def run_interactive(services: Services, config: Config, options: SimulatorOption
     with simulator(options, services, config) as driver:
         console.print(
             f"[bold]Voice Privacy[/bold] simulator: you are {options.user_id}, device time zone "
-            f"{options.zone.key}. Type what you would say, e.g. [italic]open voice privacy"
-            "[/italic], [italic]what data do you keep[/italic], [italic]delete what I said "
-            "today[/italic]. Type quit to leave."
+            f"{options.zone.key}. Type what you would say to Alexa: [italic]open voice "
+            "privacy[/italic] first, then [italic]what data do you keep[/italic] or "
+            "[italic]delete what I said today[/italic]; or in one go, [italic]ask voice "
+            "privacy what data do you keep[/italic]. Type quit to leave."
         )
         return run_repl(driver, console)

@@ -24,7 +24,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 
-from skill.nlu import Finding, Severity, normalise
+from skill.nlu import MAX_MODEL_BYTES, Finding, Severity, json_nesting_error, normalise
 
 __all__ = ["Finding", "Severity", "has_errors", "lint_file", "lint_model"]
 
@@ -61,19 +61,32 @@ def has_errors(findings: Sequence[Finding]) -> bool:
 
 
 def lint_file(path: Path) -> list[Finding]:
-    """Lint one model file; a file that cannot be read or parsed is one error finding."""
+    """Lint one model file; a file that cannot be read or parsed is one error finding, as is
+    one past the size or nesting limits (``MAX_MODEL_BYTES``, checked before reading)."""
     try:
+        size = path.stat().st_size
+        if size > MAX_MODEL_BYTES:
+            message = (
+                f"the file is {size / 1024 / 1024:.1f} MiB; an interaction model may be at most "
+                f"{MAX_MODEL_BYTES // 1024 // 1024} MiB, so it was not read"
+            )
+            return [Finding("error", "file-too-large", message, path=str(path))]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
         return [
             Finding("error", "file-unreadable", f"cannot read the file: {reason}", path=str(path))
         ]
+    nesting = json_nesting_error(text)
+    if nesting is not None:
+        return [Finding("error", "too-deep", f"{nesting}; not parsed", path=str(path))]
     try:
         model = json.loads(text)
     except json.JSONDecodeError as error:
         message = f"not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         return [Finding("error", "invalid-json", message, path=str(path))]
+    except RecursionError:  # defence in depth: the nesting scan comes first
+        return [Finding("error", "too-deep", "JSON nested too deeply", path=str(path))]
     return lint_model(model, str(path))
 
 

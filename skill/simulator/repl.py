@@ -2,9 +2,11 @@
 
 Each line the person types is one utterance; the loop prints what Alexa says back, the card the
 skill sent, and what a dialog directive means ("(asks you to confirm)"). When the skill ends the
-session the loop says "(session ended)" and keeps going: the next utterance starts a new session,
-as on a device. "quit", "exit", end of input (Ctrl-D) or Ctrl-C leave; an open session is then
-ended with a SessionEndedRequest, as when a person walks away.
+session the loop says "(session ended)" and keeps going, as on a device: outside a session only
+an utterance that names the skill reaches it, and the loop says so, and how to phrase it ("ask
+voice privacy to ..."), when one does not. "quit" or "exit" leave, ending an open session the way
+Alexa does (SessionEndedRequest, USER_INITIATED); end of input (Ctrl-D) or Ctrl-C leave as a
+person who walks away does (the reprompt, silence, then EXCEEDED_MAX_REPROMPTS).
 """
 
 from __future__ import annotations
@@ -42,30 +44,35 @@ def run_repl(
         )
     )
     with _history(HISTORY_FILE if interactive else None):
+        walked_away = True
         try:
-            _loop(driver, console, read, echo=not interactive)
+            walked_away = _loop(driver, console, read, echo=not interactive)
         finally:
-            ended = driver.end()
+            ended = driver.finish() if walked_away else driver.end()
             if ended is not None:
+                if ended.speech:
+                    console.print(Text.assemble(("Alexa: ", "bold green"), ended.speech))
                 console.print(Text("(session ended)", style="dim"))
     return 0
 
 
-def _loop(driver: DialogDriver, console: Console, read: Callable[[str], str], echo: bool) -> None:
+def _loop(driver: DialogDriver, console: Console, read: Callable[[str], str], echo: bool) -> bool:
+    """Play turns until the person leaves; True when they walked away (end of input, Ctrl-C),
+    False when they said "quit" or "exit"."""
     while True:
         try:
             # When input is piped, the echo below shows the line; no bare prompt.
             line = read("" if echo and read is input else _PROMPT)
         except (EOFError, KeyboardInterrupt):
             console.print()
-            return
+            return True
         utterance = line.strip()
         if not utterance:
             continue
         if echo:  # a terminal already shows what was typed after the prompt
             console.print(Text.assemble(("You: ", "bold cyan"), utterance))
         if utterance.lower() in _QUIT:
-            return
+            return False
         try:
             turn = driver.say(utterance)
         except Exception as error:  # the skill failed; show it, as Alexa's error tone would
@@ -77,7 +84,11 @@ def _loop(driver: DialogDriver, console: Console, read: Callable[[str], str], ec
 
 
 def print_turn(console: Console, turn: Turn) -> None:
-    """Print what Alexa said for ``turn``, its card and any dialog directive."""
+    """Print what Alexa said for ``turn``, its card and any dialog directive; for an
+    utterance Alexa kept from the skill, why and how to phrase it instead."""
+    if not turn.sent and turn.note is not None and turn.speech is None:
+        console.print(Text(f"({turn.note})", style="yellow"))
+        return
     speech = turn.speech if turn.speech is not None else "(says nothing)"
     console.print(Text.assemble(("Alexa: ", "bold green"), speech))
     body: Mapping[str, Any] = turn.response.get("response") or {}

@@ -9,9 +9,11 @@ the operator's database, so a file replays the same anywhere. The format::
     settings:                          # all optional
       user: amzn1.ask.account.REPLAY   # the speaker's Alexa userId (this default)
       time: 2026-11-26T15:00:00Z       # request time of every turn (this default: files are
-                                       #   repeatable); needs a UTC offset
+                                       #   repeatable); needs a UTC offset; "now": the clock
       timezone: Europe/Berlin          # device time zone (default UTC)
       locale: en-US                    # interaction model and wording (default en-US)
+      session: open                    # start inside a session: the first turn needs no
+                                       #   "open voice privacy" (default closed: Alexa's rules)
     seed:                              # optional: data in place before the first turn
       recordings:                      # recordings of settings.user
         - {ago: 1h, transcript: "turn on the lights"}   # before settings.time: s, m, h, d, w
@@ -44,24 +46,34 @@ a misspelt expectation cannot silently pass. When Alexa answers without asking t
 a delegated dialog, or understood nothing), the turn has no request: ``request``, ``intent``,
 ``slots`` and ``confirmation`` then compare against nothing and ``directives`` against [].
 
-Seed recordings are stored first, then seed consent is recorded. After the last turn the session
-is ended with a SessionEndedRequest, as when a person walks away.
+Seed recordings are stored first, then seed consent is recorded. After the last turn, if the
+session is still open, the person says nothing: Alexa speaks the reprompt, hears silence and
+sends a SessionEndedRequest (EXCEEDED_MAX_REPROMPTS).
+
 The ``endpoint`` transport reaches a skill whose database is not ours: files with ``seed`` or
-``after`` are refused there.
+``after`` are refused there, unless the endpoint runs on this process's database
+(``shared``, ``--shared-database``): then each file seeds and checks a fresh user of its own
+(``settings.user`` with a random suffix), whose recordings are deleted afterwards. Signed
+(``--sign``), requests carry the real clock, since a verifying endpoint accepts only requests
+stamped within 150 s of its own clock: a file that pins ``settings.time`` is refused there.
+
+Bespoken skill-testing-ml files (``bst test`` YAML) run too: see ``bst_format.py``.
 """
 
 from __future__ import annotations
 
-import json
 import tempfile
+import time
+import uuid
 import wave
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from skill.config import Config
 from skill.services import Services, open_services
@@ -73,79 +85,63 @@ from skill.simulator.replay_format import (
     Script,
     load_script,
 )
+from skill.simulator.replay_report import (
+    as_json,
+    print_result,
+    print_totals,
+    quoted,
+    shown,
+    write_junit,
+)
+from skill.simulator.replay_results import AFTER_TURN, CaseResult, Failure, FileResult
 from skill.simulator.setup import SimulatorOptions, TransportName, simulator
+from skill.simulator.yaml_input import YamlInputError, read_documents, read_text
 
-__all__ = ["Failure", "FileResult", "ReplayFileError", "load_script", "run_file", "run_files"]
-
-AFTER_TURN = 0
-"""``Failure.turn`` of a failed ``after`` check."""
-_NOTHING = "(nothing)"
+__all__ = [
+    "AFTER_TURN",
+    "Failure",
+    "FileResult",
+    "ReplayFileError",
+    "ReplayTarget",
+    "load_script",
+    "print_result",
+    "run_file",
+    "run_files",
+]
 
 
 @dataclass(frozen=True)
-class Failure:
-    """One unmet expectation."""
+class ReplayTarget:
+    """Where the skill under test runs, and whose database seeds and checks use."""
 
-    file: str
-    """The replay file."""
-    turn: int
-    """1-based turn number; 0 (``AFTER_TURN``) for the ``after`` checks."""
-    utterance: str
-    """What was said on that turn; empty for the ``after`` checks."""
-    field: str
-    """The expectation: ``speech``, ``slots.date``, ``after.recordings``, ..."""
-    expected: str
-    """What the file expects, as shown in the report (text in double quotes)."""
-    actual: str
-    """What happened, shown the same way; ``(nothing)`` when there was nothing."""
-
-
-@dataclass
-class FileResult:
-    """The outcome of one replay file."""
-
-    file: str
-    """The replay file, as given."""
-    name: str
-    """The dialog's name (the file's stem when the file could not be read)."""
-    turns: int
-    """How many turns were played."""
-    failures: list[Failure] = field(default_factory=list)
-    """Unmet expectations, in the order they were checked."""
-    error: str | None = None
-    """Why the file could not be played (broken file, skill unreachable, ...); None if it ran."""
+    transport: TransportName = "in-process"
+    """How requests reach the skill."""
+    endpoint: str | None = None
+    """The URL for the ``endpoint`` transport."""
+    sign_with: Path | None = None
+    """Sign requests with the dev-certs material in this folder (``--sign``)."""
+    shared: Config | None = None
+    """The database the endpoint runs on, when it is this process's (``--shared-database``):
+    ``seed`` and ``after`` use it. None: a fresh temporary database for each file (in
+    process, Lambda), or none at all (an endpoint)."""
 
     @property
-    def passed(self) -> bool:
-        return self.error is None and not self.failures
+    def signed(self) -> bool:
+        return self.sign_with is not None
 
 
 def run_file(
-    path: Path, transport: TransportName = "in-process", endpoint: str | None = None
+    path: Path,
+    transport: TransportName = "in-process",
+    endpoint: str | None = None,
+    *,
+    target: ReplayTarget | None = None,
 ) -> FileResult:
-    """Play one replay file against a fresh database and check every expectation."""
-    try:
-        script = load_script(path)
-    except ReplayFileError as exc:
-        return FileResult(str(path), path.stem, 0, error=str(exc))
-    result = FileResult(script.file, script.name, 0)
-    if transport == "endpoint":
-        if not endpoint:
-            result.error = "the endpoint transport needs a URL"
-            return result
-        refused = [
-            key
-            for key, empty in (("seed", script.seed.empty), ("after", script.after.empty))
-            if not empty
-        ]
-        if refused:
-            result.error = (
-                f"{script.file}: {' and '.join(refused)} cannot be used with the endpoint "
-                "transport: the remote skill's database is not ours to fill or inspect"
-            )
-            return result
-    with tempfile.TemporaryDirectory(prefix="privacy-skill-replay-") as tmp:
-        _play(script, Path(tmp), transport, endpoint, result)
+    """Play one replay file (either format) and check every expectation."""
+    target = target or ReplayTarget(transport, endpoint)
+    started = time.perf_counter()
+    result = _run(path, target)
+    result.seconds = time.perf_counter() - started
     return result
 
 
@@ -154,94 +150,160 @@ def run_files(
     console: Console,
     transport: TransportName = "in-process",
     endpoint: str | None = None,
+    *,
+    target: ReplayTarget | None = None,
+    json_output: bool = False,
+    junit: Path | None = None,
 ) -> int:
-    """Play every file (a folder means its ``*.yaml`` and ``*.yml``), print a report, and
-    return the exit status: 0 if every file passed, else 1."""
-    passed = failed = 0
+    """Play every file (a folder means its ``*.yaml`` and ``*.yml``), report, and return the
+    exit status: 0 if every file passed, else 1. ``json_output`` prints one JSON object
+    instead of the terminal report; ``junit`` also writes JUnit XML there."""
+    target = target or ReplayTarget(transport, endpoint)
+    results: list[FileResult] = []
     for path in _expand(paths):
-        result = run_file(path, transport, endpoint)
-        print_result(console, result)
-        if result.passed:
-            passed += 1
-        else:
-            failed += 1
-    style = "bold green" if not failed else "bold red"
-    console.print(Text(f"{passed} passed, {failed} failed", style=style))
-    return 0 if not failed else 1
-
-
-def print_result(console: Console, result: FileResult) -> None:
-    """One file's verdict, then each failure: turn, utterance, field, expected and actual."""
-    verdict = ("PASS", "bold green") if result.passed else ("FAIL", "bold red")
-    turns = f"{result.turns} turn" + ("" if result.turns == 1 else "s")
-    console.print(
-        Text.assemble(verdict, "  ", result.file, "  ", (f"{result.name} ({turns})", "dim")),
-        soft_wrap=True,
-    )
-    if result.error is not None:
-        console.print(Text.assemble("      ", ("error: ", "red"), result.error), soft_wrap=True)
-    for failure in result.failures:
-        where = (
-            "after the last turn"
-            if failure.turn == AFTER_TURN
-            else f"turn {failure.turn} {_quoted(failure.utterance)}"
-        )
-        console.print(Text.assemble("      ", where, ": ", (failure.field, "bold")))
-        expected = Text.assemble("          expected ", (failure.expected, "green"))
-        actual = Text.assemble("          actual   ", (failure.actual, "red"))
-        console.print(expected, soft_wrap=True)  # unbroken, to copy into a file
-        console.print(actual, soft_wrap=True)
+        result = run_file(path, target=target)
+        results.append(result)
+        if not json_output:
+            print_result(console, result)
+    if json_output:
+        print(as_json(results))
+    else:
+        print_totals(console, results)
+    if junit is not None:
+        write_junit(junit, results)
+    return 0 if all(result.passed for result in results) else 1
 
 
 # --- playing ------------------------------------------------------------------------------
 
 
-def _play(
-    script: Script, base: Path, transport: TransportName, endpoint: str | None, result: FileResult
-) -> None:
-    env = {
-        "PRIVACY_SKILL_DATABASE_URL": f"sqlite:///{base / 'replay.db'}",
-        "PRIVACY_SKILL_AUDIO_DIR": str(base / "audio"),
-    }
-    config = Config.from_env(env, data_dir=base)
-    options = SimulatorOptions(
-        user_id=script.settings.user,
-        locale=script.settings.locale,
-        zone=script.settings.zone,
-        time=script.settings.time,
-        transport=transport,
-        endpoint=endpoint,
-    )
-    services = open_services(config)
-    stage = "seeding the database"
+def _run(path: Path, target: ReplayTarget) -> FileResult:
+    if target.transport == "endpoint" and not target.endpoint:
+        return FileResult(str(path), path.stem, 0, error="the endpoint transport needs a URL")
     try:
-        _seed(services, script, base)
-        with simulator(options, services, config) as driver:
-            for step_number, step in enumerate(script.turns, 1):
-                stage = f"turn {step_number} {_quoted(step.say)}"
-                turn = driver.say(step.say)
-                result.turns = step_number
-                result.failures += _check_turn(
-                    script.file, step_number, step.expect, turn, ends=not driver.session_open
-                )
-            stage = "ending the session"
-            driver.end()
-        stage = "checking the stored data"
-        result.failures += _check_after(script, services)
-    except Exception as exc:  # reported as this file's error; the other files still run
-        result.error = f"{stage}: {type(exc).__name__}: {exc}"
+        text = read_text(path)
+        documents = read_documents(path, text=text)
+    except YamlInputError as error:
+        return FileResult(str(path), path.stem, 0, error=f"{path}: {error}")
+    from skill.simulator.bst_format import is_bst_file
+
+    if is_bst_file(documents):
+        from skill.simulator.bst_run import run_bst_file
+
+        return run_bst_file(path, documents, target)
+    try:
+        script = load_script(path, text)
+    except ReplayFileError as exc:
+        return FileResult(str(path), path.stem, 0, error=str(exc))
+    result = FileResult(script.file, script.name, 0)
+    refused = _refusal(script, target)
+    if refused is None:
+        with tempfile.TemporaryDirectory(prefix="privacy-skill-replay-") as tmp:
+            _play(script, Path(tmp), target, result)
+    else:
+        result.error = refused
+    result.cases = [CaseResult(script.name, result.turns, result.failures, result.error)]
+    return result
+
+
+def _refusal(script: Script, target: ReplayTarget) -> str | None:
+    """Why ``script`` cannot run against ``target``, or None."""
+    if target.transport != "endpoint":
+        return None
+    if target.shared is None:
+        sections = [
+            key
+            for key, empty in (("seed", script.seed.empty), ("after", script.after.empty))
+            if not empty
+        ]
+        if sections:
+            return (
+                f"{script.file}: {' and '.join(sections)} cannot be used with the endpoint "
+                "transport: the remote skill's database is not ours to fill or inspect "
+                "(if the endpoint runs on this PRIVACY_SKILL_DATABASE_URL, add "
+                "--shared-database)"
+            )
+    if target.signed and script.settings.clock == "pinned":
+        return (
+            f"{script.file}: settings.time pins every request to "
+            f"{script.settings.time.isoformat()}, but a verifying endpoint refuses requests "
+            "stamped more than 150 s from its own clock; use `time: now` (or leave time out) "
+            "to replay this file over --sign"
+        )
+    return None
+
+
+@contextmanager
+def backing(target: ReplayTarget, base: Path) -> Iterator[tuple[Services, Config]]:
+    """The services seeds and checks use: the endpoint's shared database, or a fresh SQLite
+    database and audio folder under ``base``."""
+    if target.shared is not None:
+        config = target.shared
+    else:
+        env = {
+            "PRIVACY_SKILL_DATABASE_URL": f"sqlite:///{base / 'replay.db'}",
+            "PRIVACY_SKILL_AUDIO_DIR": str(base / "audio"),
+        }
+        config = Config.from_env(env, data_dir=base)
+    services = open_services(config)
+    try:
+        yield services, config
     finally:
         services.close()
 
 
-def _seed(services: Services, script: Script, base: Path) -> None:
-    user = script.settings.user
+def run_clock(target: ReplayTarget, pinned: datetime | None) -> datetime | None:
+    """The pinned time for a run, or None for the real clock (a signed endpoint always)."""
+    return None if target.signed else pinned
+
+
+def _play(script: Script, base: Path, target: ReplayTarget, result: FileResult) -> None:
+    settings = script.settings
+    pinned = run_clock(target, None if settings.clock == "now" else settings.time)
+    start = pinned or datetime.now(UTC)
+    user = settings.user
+    if target.shared is not None:  # never touch anyone's data in a real database
+        user = f"{settings.user}.replay-{uuid.uuid4().hex[:12]}"
+    stage = "seeding the database"
+    with backing(target, base) as (services, config):
+        try:
+            _seed(services, script, user, start, base)
+            options = SimulatorOptions(
+                user_id=user,
+                locale=settings.locale,
+                zone=settings.zone,
+                time=pinned,
+                transport=target.transport,
+                endpoint=target.endpoint,
+                sign_with=target.sign_with,
+                in_session=settings.session == "open",
+            )
+            with simulator(options, services, config) as driver:
+                for step_number, step in enumerate(script.turns, 1):
+                    stage = f"turn {step_number} {_quoted(step.say)}"
+                    turn = driver.say(step.say)
+                    result.turns = step_number
+                    result.failures += _check_turn(
+                        script.file, step_number, step.expect, turn, ends=not driver.session_open
+                    )
+                stage = "ending the session"
+                driver.finish()
+            stage = "checking the stored data"
+            result.failures += _check_after(script, services, user)
+        except Exception as exc:  # reported as this file's error; the other files still run
+            result.error = f"{stage}: {type(exc).__name__}: {exc}"
+        finally:
+            if target.shared is not None:
+                services.recordings.delete_all(user, channel="cli")
+
+
+def _seed(services: Services, script: Script, user: str, start: datetime, base: Path) -> None:
     wav = _tiny_wav(base / "seed.wav") if any(r.audio for r in script.seed.recordings) else None
     services.recordings.ingest(
         [
             NewRecording(
                 user_id=user,
-                recorded_at=item.at,
+                recorded_at=item.when(start),
                 transcript=item.transcript,
                 audio_file=wav if item.audio else None,
             )
@@ -271,9 +333,8 @@ def _check_turn(file: str, number: int, expect: Expect, turn: Turn, ends: bool) 
     def check(name: str, expected: Any, actual: Any, ok: bool | None = None) -> None:
         if not (expected == actual if ok is None else ok):
             failures.append(
-                Failure(file, number, turn.utterance, name, _shown(expected), _shown(actual))
+                Failure(file, number, turn.utterance, name, shown(expected), shown(actual))
             )
-
     request: dict[str, Any] = turn.request.get("request") or {}
     intent: dict[str, Any] = request.get("intent") or {}
     body: dict[str, Any] = turn.response.get("response") or {}
@@ -308,9 +369,8 @@ def _check_turn(file: str, number: int, expect: Expect, turn: Turn, ends: bool) 
     return failures
 
 
-def _check_after(script: Script, services: Services) -> list[Failure]:
+def _check_after(script: Script, services: Services, user: str) -> list[Failure]:
     failures: list[Failure] = []
-    user = script.settings.user
     if script.after.recordings is not None:
         left = services.recordings.total(user)
         if left != script.after.recordings:
@@ -333,8 +393,8 @@ def _check_after(script: Script, services: Services) -> list[Failure]:
                     AFTER_TURN,
                     "",
                     f"after.consent.{purpose}",
-                    _shown(granted),
-                    _shown(state[purpose]),
+                    shown(granted),
+                    shown(state[purpose]),
                 )
             )
     return failures
@@ -352,17 +412,4 @@ def _squeezed(text: str | None) -> str | None:
     return None if text is None else " ".join(text.split())
 
 
-def _shown(value: Any) -> str:
-    if value is None:
-        return _NOTHING
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return _quoted(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(str(item) for item in value) + "]"
-    return str(value)
-
-
-def _quoted(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+_quoted = quoted

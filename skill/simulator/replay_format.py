@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
-
-import yaml
 
 from skill.nlu import MODELS_DIR
 from skill.services.models import PURPOSES
+from skill.simulator.yaml_input import YamlInputError, read_documents
 from skill.values import parse_aware_time, parse_zone
 
 __all__ = [
@@ -45,6 +44,13 @@ DEFAULT_TIME = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
 CONFIRMATION_STATUSES = ("NONE", "CONFIRMED", "DENIED")
 _DURATION = re.compile(r"(\d+)([smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+MAX_TURNS = 1000
+"""Turns a file may have: a dialog test is a few; more is a mistake or an attack."""
+MAX_UTTERANCE = 1000
+"""Characters one ``say`` may have (Alexa's longest utterances are far shorter)."""
+SessionStart = Literal["open", "closed"]
+Clock = Literal["default", "pinned", "now"]
 
 Where = str
 """A place in a file, as a reader would point at it: ``turns[2].expect.speech``."""
@@ -72,6 +78,12 @@ class Settings:
     """The device time zone the simulated Alexa Settings API reports."""
     locale: str = "en-US"
     """Device locale; picks the interaction model and the skill's language."""
+    session: SessionStart = "closed"
+    """``open``: the first turn is inside a session, as if the skill had just been opened;
+    ``closed`` (the default): Alexa's session rules from the start."""
+    clock: Clock = "default"
+    """Where ``time`` comes from: ``default`` (not in the file), ``pinned`` (the file's
+    ``time``) or ``now`` (``time: now``: the real clock, each turn stamped when it is sent)."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,13 @@ class SeedRecording:
     """What was recognised."""
     audio: bool = True
     """Whether a (tiny, generated) WAV file is stored with it."""
+    ago: timedelta | None = None
+    """How long before the run's time it was said (``ago`` in the file), so a run on another
+    clock (``time: now``, a signed endpoint) counts back from its own time."""
+
+    def when(self, now: datetime) -> datetime:
+        """When it was said, for a run whose first turn is at ``now``."""
+        return self.at if self.ago is None else now - self.ago
 
 
 @dataclass(frozen=True)
@@ -173,53 +192,14 @@ class Script:
 # --- YAML reading ---------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 booleans, times as text, and duplicate keys refused."""
-
-
-_BOOL = "tag:yaml.org,2002:bool"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_BOOL, _TIMESTAMP)]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> dict[Any, Any]:
-    loader.flatten_mapping(node)
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if not isinstance(key, str | int | float | bool) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "a key must be plain text", key_node.start_mark
-            )
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return loader.construct_mapping(node, deep=True)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_yaml(path: Path) -> Any:
+def _read_yaml(path: Path, text: str | None = None) -> Any:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReplayFileError(path, "", "no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReplayFileError(path, "", f"cannot be read ({exc})") from None
-    try:
-        return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass: no object tags
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise ReplayFileError(path, "", f"not valid YAML: {detail}") from None
+        documents = read_documents(path, text=text)
+    except YamlInputError as error:
+        raise ReplayFileError(path, "", str(error)) from None
+    if len(documents) > 1:
+        raise ReplayFileError(path, "", "a replay file is one YAML document (no '---' between)")
+    return documents[0] if documents else None
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -285,11 +265,12 @@ class _Checker:
         }
 
 
-def load_script(path: Path) -> Script:
-    """Read and validate one replay file; raise ReplayFileError naming what is wrong."""
+def load_script(path: Path, text: str | None = None) -> Script:
+    """Read and validate one replay file (``text``: its contents, already read); raise
+    ReplayFileError naming what is wrong."""
     check = _Checker(path)
     top = check.mapping(
-        _read_yaml(path), "", ("name", "settings", "seed", "turns", "after"), ("turns",)
+        _read_yaml(path, text), "", ("name", "settings", "seed", "turns", "after"), ("turns",)
     )
     name = check.text(top["name"], "name") if "name" in top else path.stem
     settings = _settings(check, top.get("settings", {}))
@@ -297,15 +278,27 @@ def load_script(path: Path) -> Script:
     turns = top["turns"]
     if not isinstance(turns, list) or not turns:
         raise check.fail("turns", "expected a list of at least one turn")
+    if len(turns) > MAX_TURNS:
+        raise check.fail("turns", f"{len(turns):,} turns; a file may have at most {MAX_TURNS:,}")
     steps = tuple(_step(check, turn, f"turns[{i}]") for i, turn in enumerate(turns, 1))
     return Script(str(path), name, settings, seed, steps, _after(check, top.get("after", {})))
 
 
 def _settings(check: _Checker, value: Any) -> Settings:
-    given = check.mapping(value, "settings", ("user", "time", "timezone", "locale"))
+    given = check.mapping(value, "settings", ("user", "time", "timezone", "locale", "session"))
     settings = Settings()
     user = check.text(given["user"], "settings.user") if "user" in given else settings.user
-    time = check.moment(given["time"], "settings.time") if "time" in given else settings.time
+    time, clock = settings.time, settings.clock
+    if given.get("time") == "now":
+        time, clock = datetime.now(UTC).replace(microsecond=0), "now"
+    elif "time" in given:
+        time, clock = check.moment(given["time"], "settings.time"), "pinned"
+    session = settings.session
+    if "session" in given:
+        chosen = check.text(given["session"], "settings.session")
+        if chosen not in ("open", "closed"):
+            raise check.fail("settings.session", "expected open or closed")
+        session = "open" if chosen == "open" else "closed"
     zone = settings.zone
     if "timezone" in given:
         try:
@@ -317,7 +310,9 @@ def _settings(check: _Checker, value: Any) -> Settings:
         locale = check.text(given["locale"], "settings.locale")
         if "/" in locale or not (MODELS_DIR / f"{locale}.json").is_file():
             raise check.fail("settings.locale", f"no interaction model for {locale!r}")
-    return Settings(user=user, time=time, zone=zone, locale=locale)
+    return Settings(
+        user=user, time=time, zone=zone, locale=locale, session=session, clock=clock
+    )
 
 
 def _seed(check: _Checker, value: Any, now: datetime) -> Seed:
@@ -331,18 +326,18 @@ def _seed(check: _Checker, value: Any, now: datetime) -> Seed:
         entry = check.mapping(item, where, ("at", "ago", "transcript", "audio"), ("transcript",))
         if ("at" in entry) == ("ago" in entry):
             raise check.fail(where, "give exactly one of 'at' (a time) or 'ago' (e.g. 2h)")
+        ago = None
         if "at" in entry:
             at = check.moment(entry["at"], f"{where}.at")
         else:
-            ago = check.text(entry["ago"], f"{where}.ago")
             try:
-                at = now - parse_duration(ago)
+                ago = parse_duration(check.text(entry["ago"], f"{where}.ago"))
             except ValueError as exc:
                 raise check.fail(f"{where}.ago", str(exc)) from None
+            at = now - ago
         audio = check.flag(entry["audio"], f"{where}.audio") if "audio" in entry else True
-        recordings.append(
-            SeedRecording(at, check.text(entry["transcript"], f"{where}.transcript"), audio)
-        )
+        transcript = check.text(entry["transcript"], f"{where}.transcript")
+        recordings.append(SeedRecording(at, transcript, audio, ago))
     consent = check.consent(given["consent"], "seed.consent") if "consent" in given else {}
     return Seed(tuple(recordings), consent)
 
@@ -350,6 +345,8 @@ def _seed(check: _Checker, value: Any, now: datetime) -> Seed:
 def _step(check: _Checker, value: Any, where: Where) -> Step:
     given = check.mapping(value, where, ("say", "expect"), ("say",))
     say = check.text(given["say"], f"{where}.say")
+    if len(say) > MAX_UTTERANCE:
+        raise check.fail(f"{where}.say", f"longer than {MAX_UTTERANCE:,} characters")
     return Step(say, _expect(check, given.get("expect", {}), f"{where}.expect"))
 
 

@@ -48,6 +48,11 @@ class SimulatorOptions:
     """The application id requests are addressed to."""
     sign_with: Path | None = None
     """For the endpoint transport: sign requests with dev-certs material from this folder."""
+    model: Path | None = None
+    """An interaction model file to understand utterances with; None: the locale's."""
+    in_session: bool = False
+    """Start inside an open session: the first utterance reaches the skill without naming it
+    (otherwise Alexa's session rules apply from the start)."""
 
 
 def make_invoke(options: SimulatorOptions, services: Services, config: Config) -> Invoke:
@@ -67,7 +72,7 @@ def simulator(
 ) -> Iterator[DialogDriver]:
     """A dialog driver wired to the skill, with the device zone served on loopback."""
     invoke = make_invoke(options, services, config)
-    nlu = Nlu.for_locale(options.locale)
+    nlu = Nlu.from_file(options.model) if options.model else Nlu.for_locale(options.locale)
     pinned = options.time
     clock: Callable[[], datetime] = (lambda: pinned) if pinned is not None else now_utc
     with SettingsStub(default_zone=options.zone.key).running() as stub:
@@ -79,4 +84,4 @@ def simulator(
             api_endpoint=stub.endpoint,
             api_access_token=stub.access_token,
         )
-        yield DialogDriver(invoke, nlu, caller, clock, options.zone)
+        yield DialogDriver(invoke, nlu, caller, clock, options.zone, in_session=options.in_session)

@@ -141,7 +141,10 @@ def test_dialog_reads_turns_from_stdin(env: dict[str, str], tmp_path: Path, now:
     subprocess.run([CLI, "ingest", str(file)], check=True, capture_output=True)
     result = subprocess.run(
         [CLI, "dialog", "--user", USER],
-        input="what data do you keep\ndelete everything i've ever said\nyes\nquit\n",
+        input=(  # outside a session, name the skill (session rules)
+            "ask voice privacy what data do you keep\n"
+            "ask voice privacy to delete everything i've ever said\nyes\nquit\n"
+        ),
         capture_output=True,
         text=True,
         check=True,
@@ -217,7 +220,10 @@ def test_nlu_json(capsys: pytest.CaptureFixture[str], env: dict[str, str]) -> No
         (("simulate", "--time", "2026-11-26T10:00:00", "hi"), "needs a UTC offset"),
         (("simulate", "--timezone", "Moon/Crater", "hi"), "not an IANA time zone"),
         (("simulate", "--locale", "xx-XX", "hi"), "xx-XX"),
-        (("simulate", "--endpoint", "http://127.0.0.1:9/alexa", "hi"), "could not be reached"),
+        (
+            ("simulate", "--endpoint", "http://127.0.0.1:9/alexa", "open voice privacy"),
+            "could not be reached",
+        ),
     ],
 )
 def test_simulate_bad_options(

@@ -271,7 +271,9 @@ def build_order_skill() -> Any:
 
 def driver(recorder: Recorder, nlu: Nlu) -> DialogDriver:
     now = datetime(2026, 11, 26, 18, 0, tzinfo=UTC)
-    return DialogDriver(recorder, nlu, Caller(skill_id=SKILL_ID), lambda: now, ZoneInfo("UTC"))
+    return DialogDriver(  # in a session from the start: bare commands reach the skill
+        recorder, nlu, Caller(skill_id=SKILL_ID), lambda: now, ZoneInfo("UTC"), in_session=True
+    )
 
 
 def test_the_request_carries_entity_resolution_as_alexa_fills_it(nlu: Nlu) -> None:

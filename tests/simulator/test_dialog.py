@@ -133,7 +133,10 @@ def make_driver(
     now: datetime = datetime(2026, 11, 26, 18, 0, tzinfo=UTC),
     zone: ZoneInfo = UTC_ZONE,
 ) -> DialogDriver:
-    return DialogDriver(recorder, nlu or Nlu(model()), Caller(), lambda: now, zone)
+    # In a session from the start, so a bare command reaches the skill (session rules).
+    return DialogDriver(
+        recorder, nlu or Nlu(model()), Caller(), lambda: now, zone, in_session=True
+    )
 
 
 def test_confirmation_flow_with_session_state() -> None:
@@ -249,7 +252,7 @@ def test_new_session_after_the_skill_ends_one() -> None:
     driver = make_driver(recorder)
     first = driver.say("open test skill")
     driver.say("stop")
-    again = driver.say("delete what i said today")
+    again = driver.say("ask test skill to delete what i said today")
     assert again.request["session"]["new"] is True
     assert again.request["session"]["sessionId"] != first.request["session"]["sessionId"]
     assert again.request["session"]["attributes"] == {}

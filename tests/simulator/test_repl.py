@@ -124,8 +124,9 @@ def test_a_conversation_is_printed_turn_by_turn() -> None:
 
 
 def test_the_loop_goes_on_after_the_skill_ends_the_session() -> None:
-    _, out, skill, _ = run(["open test skill", "stop", "delete what i said today", "no"])
-    assert "Alexa: Goodbye.\n(session ended)\nYou: delete what i said today" in out
+    again = "ask test skill to delete what i said today"  # the session is over: name the skill
+    _, out, skill, _ = run(["open test skill", "stop", again, "no"])
+    assert f"Alexa: Goodbye.\n(session ended)\nYou: {again}" in out
     sessions = [r["session"] for r in skill.requests if r["request"]["type"] != "LaunchRequest"]
     assert sessions[1]["new"] is True  # a fresh session after "stop"
     assert "Alexa: Done: denied." in out
@@ -151,7 +152,7 @@ def test_ctrl_c_leaves_cleanly() -> None:
 
 
 def test_a_failing_skill_is_reported_and_the_loop_continues() -> None:
-    _, out, skill, _ = run(["open test skill", "break", "what data do you keep"])
+    _, out, skill, _ = run(["open test skill", "break", "ask test skill what data do you keep"])
     assert "(the skill failed: RuntimeError: database is locked)" in out
     assert "Alexa: You have 3 recordings." in out
     failed_then_new = [r["session"]["new"] for r in skill.requests[1:3]]

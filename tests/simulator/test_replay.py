@@ -163,6 +163,7 @@ def test_speech_contains_matches_and_cards_are_checked(tmp_path: Path) -> None:
     path = write(
         tmp_path,
         """\
+settings: {session: open}
 turns:
   - say: what data do you keep
     expect:

@@ -19,14 +19,14 @@ from skill.simulator.transports import TransportError, over_http
 from tests.conftest import USER, seed
 
 NOW = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
-TURNS = [
+TURNS = [  # each session the skill ends is reopened by naming the skill (session rules)
     "open voice privacy",
     "what data do you keep",
-    "delete what i said today",
+    "ask voice privacy to delete what i said today",
     "no",
-    "delete what i said today",
+    "ask voice privacy to delete what i said today",
     "yes",
-    "stop human review",
+    "ask voice privacy to stop human review",
 ]
 
 
