@@ -227,6 +227,8 @@ def _test(path: Path, raw: list[Any], number: int) -> BstTest:
 def _interaction(path: Path, where: str, item: Any) -> Interaction:
     if isinstance(item, str | int | float) and not isinstance(item, bool):
         utterance, assertion = _string_assertion(path, where, str(item), utterance_first=True)
+        if utterance == "exit":  # said, it ends the session; and the test ends with it
+            return Interaction(utterance, stop=True)
         return Interaction(utterance, assertions=(assertion,) if assertion else ())
     if not isinstance(item, dict) or len(item) != 1:
         raise ReplayFileError(path, where, "expected an utterance, or utterance: assertions")
@@ -311,6 +313,8 @@ def _clean(value: Any) -> Any:
         return value
     if value in ("undefined", "null"):
         return None
+    if value in ("true", "false"):  # as bst reads "prompt == true" written in a string
+        return value == "true"
     if len(value) >= 2 and value[0] == value[-1] == '"':
         return value[1:-1]
     return value

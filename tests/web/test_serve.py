@@ -93,7 +93,7 @@ def test_signed_dialog_against_the_real_server_then_graceful_stop(
     assert turns[1]["speech"].startswith("Human review was already off")
 
     unsigned = subprocess.run(
-        [CLI, "simulate", "--endpoint", url + "/alexa", "hello"],
+        [CLI, "simulate", "--endpoint", url + "/alexa", "open voice privacy"],
         capture_output=True,
         text=True,
         timeout=60,
