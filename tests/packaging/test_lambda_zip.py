@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PYTHON_HERE = f"{sys.version_info.major}.{sys.version_info.minor}"
 PIP_TIMEOUT = 300.0
 NOT_FOR_LAMBDA = (
-    *("flask", "flask_ask_sdk", "gunicorn", "cryptography"),
+    *("flask", "flask_ask_sdk", "gunicorn"),
     *("rich", "yaml", "jsonschema", "pocketsphinx"),
 )
 """Top-level packages only the web service, CLI or simulator use."""
@@ -46,12 +46,12 @@ NOT_LAMBDA_REQUIREMENTS = {
     "rich",
     "pyyaml",
     "jsonschema",
-    # HTTPS web service: server, endpoint adapter, request signature verification
+    # HTTPS web service: server, endpoint adapter, request signature verification (the
+    # Lambda function needs cryptography too, for sealed content: it is in its requirements)
     "flask",
     "flask-ask-sdk",
     "ask-sdk-webservice-support",
     "gunicorn",
-    "cryptography",
     "certifi",
     # offline voice loop (speak, listen, voice)
     "pocketsphinx",
@@ -122,15 +122,20 @@ def caller() -> Caller:
     return Caller(api_endpoint="http://127.0.0.1:9")
 
 
-def run_lambda(unpacked: Path, data: Path, *events: dict[str, Any]) -> dict[str, Any]:
-    """Start a fresh bare interpreter on the unpacked ZIP and answer ``events`` in order."""
-    env = {
+def lambda_env(data: Path) -> dict[str, str]:
+    """The settings the handler runs with: its data in ``data``."""
+    return {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(data),
         "PRIVACY_SKILL_DATABASE_URL": f"sqlite:///{data / 'x.db'}",
         "PRIVACY_SKILL_AUDIO_DIR": str(data / "audio"),
         "PRIVACY_SKILL_DEFAULT_TIMEZONE": "UTC",
     }
+
+
+def run_lambda(unpacked: Path, data: Path, *events: dict[str, Any]) -> dict[str, Any]:
+    """Start a fresh bare interpreter on the unpacked ZIP and answer ``events`` in order."""
+    env = lambda_env(data)
     result = subprocess.run(
         [sys.executable, "-I", "-S", "-c", RUNNER, str(unpacked), json.dumps(events)],
         capture_output=True,
@@ -169,7 +174,27 @@ def test_cold_start_on_a_migrated_database_imports_nothing_extra(
     )
     assert "recordings" in speech(again["responses"][0]).lower()
     loaded = {name.split(".")[0] for name in again["modules"]}
-    assert loaded.isdisjoint({*NOT_FOR_LAMBDA, "alembic"}), sorted(loaded)
+    # "What data do you keep" opens no content: not even the cipher is imported.
+    assert loaded.isdisjoint({*NOT_FOR_LAMBDA, "alembic", "cryptography"}), sorted(loaded)
+
+
+def test_reading_a_recording_back_opens_it_with_the_zips_cryptography(
+    built: Built, tmp_path: Path
+) -> None:
+    line = {"user_id": caller().user_id, "recorded_at": now_utc().isoformat(), "transcript": "hi"}
+    (tmp_path / "in.jsonl").write_text(json.dumps(line) + "\n")
+    subprocess.run(  # stored sealed, by the CLI, into the data folder the handler uses
+        [str(ROOT / ".venv" / "bin" / "privacy-skill"), "ingest", str(tmp_path / "in.jsonl")],
+        env={**os.environ, **lambda_env(tmp_path)},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    answer = run_lambda(
+        built.unpacked, tmp_path, intent_request(caller(), now_utc(), "DeleteLastRecordingIntent")
+    )
+    assert "Your most recent recording is from today" in speech(answer["responses"][0])
+    assert "cryptography" in {name.split(".")[0] for name in answer["modules"]}
 
 
 def test_zip_holds_the_handler_skill_subset_and_dependencies(built: Built) -> None:
@@ -180,6 +205,7 @@ def test_zip_holds_the_handler_skill_subset_and_dependencies(built: Built) -> No
     assert {"skill", "ask_sdk_core", "ask_sdk_model", "sqlalchemy", "alembic"} <= set(
         built.report.packages
     )
+    assert "cryptography" in built.report.packages, "sealed content is opened on Lambda too"
     assert any(name.startswith("sqlalchemy-") and ".dist-info/" in name for name in listed)
     assert built.report.python_version == PYTHON_HERE
     assert built.report.size == built.report.path.stat().st_size
