@@ -37,8 +37,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
         PRIVACY_SKILL_AUDIO_DIR=str(base / "audio"),
         PRIVACY_SKILL_DEFAULT_TIMEZONE="UTC",
     )
-    for name in ("PRIVACY_SKILL_SKILL_ID", "PRIVACY_SKILL_KEYSTORE_URL", "PRIVACY_SKILL_MASTER_KEY"):
-        env.pop(name, None)
+    for name in ("SKILL_ID", "KEYSTORE_URL", "MASTER_KEY"):
+        env.pop(f"PRIVACY_SKILL_{name}", None)
     certs = base / "certs"
     subprocess.run([CLI, "dev-certs", str(certs)], check=True, capture_output=True, env=env)
     subprocess.run([CLI, "db", "upgrade"], check=True, capture_output=True, env=env)
