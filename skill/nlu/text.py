@@ -20,6 +20,7 @@ __all__ = [
     "WordKind",
     "as_said_and_bare",
     "classify",
+    "goal_as_command",
     "is_content",
     "is_question",
     "normalise",
@@ -72,6 +73,23 @@ def strip_fillers(text: str) -> str:
     """``text`` without politeness around it: "can you please X for me" -> "X"."""
     found = _POLITENESS.fullmatch(text)
     return found[1] if found else text
+
+
+# A wish for something to be gone is a request to delete it: "i want all my recordings gone",
+# "i'd like yesterday's recordings deleted" mean "delete all my recordings", "delete
+# yesterday's recordings". Only a plain wish: "i don't want ... deleted" is no request.
+_GOAL = re.compile(
+    r"(?:i want|i'd like|i would like|i need|please make|make) (?P<what>.+?) "
+    r"(?:gone|deleted|erased|removed|wiped|wiped out|cleared|forgotten|scrubbed|purged|"
+    r"destroyed|gotten rid of)"
+)
+
+
+def goal_as_command(text: str) -> str | None:
+    """A goal-phrased request as the command it asks for ("i want X gone" -> "delete X"), or
+    None when ``text`` is not one."""
+    found = _GOAL.fullmatch(text)
+    return None if found is None else f"delete {found['what']}"
 
 
 def as_said_and_bare(text: str) -> list[str]:

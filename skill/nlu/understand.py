@@ -36,6 +36,7 @@ from skill.nlu.slots import SlotResolution
 from skill.nlu.text import (
     LEADING_FILLERS,
     as_said_and_bare,
+    goal_as_command,
     normalise,
     strip_fillers,
     strip_wake_word,
@@ -174,6 +175,8 @@ class Nlu:
 
     def _resolve(self, candidates: Sequence[str], today: date) -> NluResult:
         bare = list(dict.fromkeys(strip_fillers(text) for text in candidates))
+        goals = [goal for text in bare if (goal := goal_as_command(text)) is not None]
+        candidates, bare = [*candidates, *goals], [*bare, *goals]
         best: Match | None = None
         for text in dict.fromkeys([*candidates, *bare]):
             found = self._index.best(text.split(), today)
