@@ -3,9 +3,11 @@ simulator: the recogniser hears, the simulator's dialog driver carries the sessi
 
 - ``speak TEXT -o WAV``: espeak-ng, 16 kHz mono 16-bit; SSML is spoken as its plain words.
 - ``listen WAV``: recognise one utterance and resolve it with the NLU; with ``--respond`` also
-  run it against the skill and speak the answer to ``-o WAV``.
-- ``voice [WAV ...]``: the files are successive turns of one session (the microphone when no
-  file is given and one exists); ``--respond-dir`` receives each answer as a WAV file.
+  run it against the skill (addressed to it, as inside an open session) and speak the answer to
+  ``-o WAV``.
+- ``voice [WAV ...]``: the files are successive turns, spoken to a device: Alexa's session
+  rules apply ("open voice privacy" first, or ``--in-session``); the microphone when no file is
+  given and one exists; ``--respond-dir`` receives each answer as a WAV file.
 
 ``speak`` and a plain ``listen`` need no database; the dialog verbs open the services.
 """
@@ -16,6 +18,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,13 +79,14 @@ def _add_voice_options(parser: argparse.ArgumentParser) -> None:
         "--voice", default="en-us", help="espeak-ng voice, e.g. en-us, en-gb-x-rp, en-us+f2"
     )
     parser.add_argument("--rate", type=int, default=175, help="words a minute (default 175)")
+    parser.add_argument("--pitch", type=int, default=50, help="pitch, 0 to 99 (default 50)")
 
 
 def _speak(args: argparse.Namespace, ctx: Context) -> int:
     from skill.voice.speech_out import Voice, synthesise
     from skill.voice.wavio import write_wav
 
-    audio = synthesise(args.text, Voice(args.voice, args.rate))
+    audio = synthesise(args.text, Voice(args.voice, args.rate, args.pitch))
     write_wav(args.output, audio)
     print(f"{args.output}: {audio.seconds:.2f} s, 16 kHz mono")
     return 0
@@ -107,7 +111,8 @@ def _listen(args: argparse.Namespace, ctx: Context) -> int:
         raise InputError("-o goes with --respond (it is where the answer is spoken)")
     audio = read_wav(args.wav)
     recogniser = _recogniser(args.locale)
-    options = options_from(args, ctx.config)
+    # Its one command is addressed to the skill, as if the skill had just been opened.
+    options = replace(options_from(args, ctx.config), in_session=True)
     if not args.respond:
         moment = options.time or now_utc()
         meaning = understand(
@@ -118,12 +123,12 @@ def _listen(args: argparse.Namespace, ctx: Context) -> int:
         _print_understanding(meaning.as_json(), None, args.json)
         return 0
     with simulator(options, ctx.services, ctx.config) as driver:
-        session = VoiceSession(recogniser, driver, Voice(args.voice, args.rate))
+        session = VoiceSession(recogniser, driver, Voice(args.voice, args.rate, args.pitch))
         turn = session.hear(audio)
         answer = session.answer_audio(turn)
         if args.output and answer is not None:
             write_wav(args.output, answer)
-        session.end()
+        driver.finish()  # no more turns: the person says nothing more
     written = args.output if answer is not None else None
     result = turn.understanding.as_json() | {"speech": turn.speech}
     if args.output:
@@ -151,7 +156,7 @@ def _voice(args: argparse.Namespace, ctx: Context) -> int:
     console = Console(highlight=False)
     options = options_from(args, ctx.config)
     with simulator(options, ctx.services, ctx.config) as driver:
-        session = VoiceSession(recogniser, driver, Voice(args.voice, args.rate))
+        session = VoiceSession(recogniser, driver, Voice(args.voice, args.rate, args.pitch))
         try:
             for number, (source, audio) in enumerate(turns, start=1):
                 turn = session.hear(audio)
@@ -160,7 +165,7 @@ def _voice(args: argparse.Namespace, ctx: Context) -> int:
         except KeyboardInterrupt:  # Ctrl-C ends the dialog; the session is closed below
             if not args.json:  # --json output stays one object a line
                 console.print("(stopped)")
-        session.end()
+        driver.finish()  # no more turns: the person says nothing more
     return 0
 
 

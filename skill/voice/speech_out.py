@@ -34,12 +34,16 @@ class Voice:
     """An espeak-ng voice, optionally with a variant: "en-us", "en-gb-x-rp", "en-us+f2"."""
     rate: int = 175
     """Words a minute (espeak-ng accepts 80 to 450)."""
+    pitch: int = 50
+    """espeak-ng's pitch adjustment, 0 to 99 (50 is the voice's own)."""
 
     def __post_init__(self) -> None:
         if not re.fullmatch(r"[A-Za-z0-9_+-]+", self.name):
             raise VoiceError(f"{self.name!r} is not an espeak-ng voice name")
         if not 80 <= self.rate <= 450:
             raise VoiceError(f"rate {self.rate} is outside espeak-ng's 80 to 450 words a minute")
+        if not 0 <= self.pitch <= 99:
+            raise VoiceError(f"pitch {self.pitch} is outside espeak-ng's 0 to 99")
 
 
 def plain_speech(text: str) -> str:
@@ -65,7 +69,8 @@ def synthesise(text: str, voice: Voice | None = None) -> Audio:
     words = plain_speech(text)
     try:
         done = subprocess.run(
-            [binary, "-v", voice.name, "-s", str(voice.rate), "--stdin", "--stdout"],
+            [binary, "-v", voice.name, "-s", str(voice.rate), "-p", str(voice.pitch), "--stdin",
+             "--stdout"],  # fmt: skip
             input=words.encode("utf-8"),
             capture_output=True,
             timeout=_TIMEOUT_SECONDS,

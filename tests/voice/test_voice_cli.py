@@ -79,7 +79,7 @@ def test_a_spoken_deletion_asks_then_deletes_exactly_todays_recordings(
     answers = tmp_path / "answers"
     code, out, _ = run(
         capsys, "voice", *map(str, turns), "--respond-dir", str(answers), "--json",
-        "--user", USER, *PINNED,
+        "--user", USER, "--in-session", *PINNED,
     )  # fmt: skip
     assert code == 0
     asked, done = (json.loads(line) for line in out.splitlines())
@@ -210,7 +210,7 @@ def test_voice_in_another_folder_hears_about_recordings_ingested_elsewhere(
     write_wav(there / "what.wav", clip("what data do you keep"))
 
     done = subprocess.run(
-        [CLI, "voice", "what.wav", "--json", "--user", USER, *PINNED],
+        [CLI, "voice", "what.wav", "--json", "--user", USER, "--in-session", *PINNED],
         cwd=there,
         env=env,
         capture_output=True,
