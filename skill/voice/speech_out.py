@@ -67,10 +67,10 @@ def synthesise(text: str, voice: Voice | None = None) -> Audio:
     if binary is None:
         raise SpeechEngineMissing(f"espeak-ng is not installed; {INSTALL_HINT}")
     words = plain_speech(text)
+    command = [binary, "-v", voice.name, "-s", str(voice.rate), "-p", str(voice.pitch)]
     try:
         done = subprocess.run(
-            [binary, "-v", voice.name, "-s", str(voice.rate), "-p", str(voice.pitch), "--stdin",
-             "--stdout"],  # fmt: skip
+            [*command, "--stdin", "--stdout"],
             input=words.encode("utf-8"),
             capture_output=True,
             timeout=_TIMEOUT_SECONDS,
