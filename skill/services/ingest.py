@@ -44,6 +44,8 @@ TRACKED_IDS = 100_000
 """Ids remembered to name the earlier line an id repeats; beyond, the database finds repeats."""
 _SHOWN = 40
 """Longest piece of an input value quoted in a message."""
+_LONGEST = {"id": 128, "audio_file": 4096}
+"""Longest value per text field (as the schema stores them); others 512."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def validate_record(
         return _invalid(missing[0], "is missing", f"missing field(s): {', '.join(missing)}")
     texts: dict[str, str | None] = {}
     for key in ("user_id", "device_id", "person_id", "id", "audio_file"):
-        value = _text(data, key, required=key == "user_id")
+        value = _text(data, key, required=key == "user_id", longest=_LONGEST.get(key, 512))
         if isinstance(value, Invalid):
             return value
         texts[key] = value
@@ -180,14 +182,16 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def _text(data: dict[str, Any], key: str, required: bool = False) -> str | Invalid | None:
+def _text(
+    data: dict[str, Any], key: str, *, required: bool = False, longest: int = 512
+) -> str | Invalid | None:
     value = data.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
         return _invalid(key, "must be a non-empty string")
-    if len(value) > 512:
-        return _invalid(key, "is longer than 512 characters")
+    if len(value) > longest:
+        return _invalid(key, f"is longer than {longest} characters")
     if "\0" in value or not _encodable(value):
         return _invalid(key, "is not valid text")
     return value

@@ -124,7 +124,8 @@ class AudioStore:
                 continue
             except OSError as exc:
                 failed += 1
-                log.error("could not remove audio file %s: %s", name, exc.strerror)
+                # No name: it is a key id. The file is sealed; storage check finds it again.
+                log.error("could not remove an audio file: %s", exc.strerror)
         return Removal(removed, failed)
 
     def names(self) -> Iterator[str]:

@@ -129,7 +129,8 @@ def _required_settings(config: Config) -> KeySettings:
         raise ConfigError(
             "with a PostgreSQL database, set PRIVACY_SKILL_KEYSTORE_URL (where the data keys "
             f"live: a separate PostgreSQL cluster or a SQLite file) and {ENV} (base64 of 32 "
-            "bytes, from your secret manager) explicitly; see the README, Key store"
+            "bytes, from your secret manager) explicitly; see the README, "
+            "Deletion, keys and backups"
         )
     settings = key_settings(config)
     if settings.keystore_url is None:

@@ -221,3 +221,22 @@ def test_rotating_a_master_key_from_the_environment(
     code, error = run(capsys, "recordings", "list", "--user", USER)
     assert code == 2 and "is being moved to master key" in str(error["message"])
     assert old != new.read_text().strip()
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_file_that_cannot_be_removed_does_not_undo_done(
+    env: dict[str, str], services: Services, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The key is destroyed first, so "deleted" is true even when a file stays behind."""
+    seed_three(services, tmp_path)
+    stuck = sorted((tmp_path / "audio").glob("*.wav"))[0]
+    stuck.unlink()
+    stuck.mkdir()  # unlink() now fails on it, as on a folder one may not write to
+    code = main(["recordings", "delete", "--user", USER, "--all", "--json"])
+    out, err = capsys.readouterr()
+    deletion = json.loads(out)
+    assert code == 0
+    assert (deletion["count"], deletion["keys_destroyed"]) == (3, 3)
+    assert (deletion["audio_files"], deletion["audio_left"]) == (2, 1)
+    assert "their keys are destroyed" in err and "storage check --repair" in err
+    assert services.keys.states([stuck.stem]) == {stuck.stem: "destroyed"}

@@ -85,9 +85,12 @@ def hand_out_next(
         return purged
     recording = stored.content_for_review(conn, item.recording_id)
     key = keys.fetch([recording.key_id]).get(recording.key_id) if recording.key_id else None
-    if key is None:
+    try:
+        if key is None:
+            raise crypto.Unreadable("no key")
+        transcript = crypto.open_text(key, recording.transcript, "transcript", item.recording_id)
+    except crypto.Unreadable:  # deleted (its key destroyed), or never to be opened again
         return _drop_unreadable(conn, audit, item.id, item.user_id, channel)
-    transcript = crypto.open_text(key, recording.transcript, "transcript", item.recording_id)
     stored.mark_claimed(conn, item.id, reviewer, datetime.now(UTC))
     audit.record(
         conn,
