@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from datetime import date
+from typing import Any
 
+from bench.notes import note
 from skill.nlu import Nlu
 
 TODAY = date(2026, 11, 26)
@@ -86,3 +88,38 @@ def nlu_per_second(quick: bool) -> dict[str, float]:
             nlu.parse(utterance, TODAY)
         parsed += len(UTTERANCES)
     return {"nlu_per_second": parsed / elapsed, "nlu_compile_seconds": compile_seconds}
+
+
+def nlu_accuracy(quick: bool) -> dict[str, float]:
+    """Share of the test lists resolved as expected: the held-out paraphrases
+    (``tests/nlu/test_heldout.py``), the kinds of misses and the fresh list written after the
+    model was broadened (``tests/nlu/test_fidelity_heldout.py``), and how many out-of-domain
+    near misses were accepted (must be 0)."""
+    from tests.nlu import test_fidelity_heldout as fidelity
+    from tests.nlu import test_heldout as heldout
+
+    nlu = Nlu.for_locale("en-US")
+
+    def share(cases: tuple[Any, ...]) -> float:
+        right = 0
+        for case in cases:
+            result = nlu.parse(case.utterance, TODAY)
+            got = result.request_type if case.intent == "LaunchRequest" else result.intent
+            dated = case.date is None or result.slots.get("date") == case.date
+            right += got == case.intent and dated
+        return right / len(cases)
+
+    in_domain = tuple(c for c in heldout.HELD_OUT if c.intent != heldout.FALLBACK)
+    out_of_domain = [c.utterance for c in heldout.HELD_OUT if c.intent == heldout.FALLBACK]
+    near_misses = [*out_of_domain, *fidelity.NEAR_MISSES]
+    accepted = sum(nlu.parse(u, TODAY).intent != heldout.FALLBACK for u in near_misses)
+    note(
+        f"NLU lists: {len(in_domain)} held-out paraphrases, {len(fidelity.KINDS)} of the kinds "
+        f"missed before, {len(fidelity.FRESH)} fresh, {len(near_misses)} near misses"
+    )
+    return {
+        "nlu_heldout_accuracy": share(in_domain),
+        "nlu_kinds_accuracy": share(fidelity.KINDS),
+        "nlu_fresh_accuracy": share(fidelity.FRESH),
+        "nlu_near_miss_accepts": float(accepted),
+    }

@@ -30,6 +30,8 @@ BENCHMARKS: dict[str, str] = {
     "verify": "bench.verify_bench:verify_overhead",
     "cold_start": "bench.cold_start_bench:cold_start",
     "asr": "bench.asr_bench:asr_figures",
+    "speech": "bench.speech_matrix:speech_figures",
+    "nlu_accuracy": "bench.nlu_bench:nlu_accuracy",
 }
 
 

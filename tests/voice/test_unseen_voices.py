@@ -1,0 +1,78 @@
+"""Spoken commands in espeak-ng voices and variants recognition was never calibrated on.
+
+The fixed sample (``bench/speech_conditions.py``: every fifth variant, voices other than the
+four first calibrated on, three rates, two pitches, clean and 20 dB noise) is 40 command clips;
+``bench/speech_matrix.py`` runs the whole matrix. Nothing that is not a command may be accepted
+and no command may be taken for another. The accuracy floor guards against regressions: it is
+far below the 95% the issue asks for, which this recogniser does not reach on unseen variants
+(bench/README.md, "Speech", has the figures and the misses).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from random import Random
+
+import pytest
+
+from bench.speech_conditions import Condition, held_out_sample, other_skill_sample
+from bench.speech_matrix import Heard, clip, hear
+from skill.nlu import Nlu
+from skill.voice.recognise import Recogniser
+from skill.voice.wavio import RATE, Audio
+
+SAMPLE = held_out_sample(40)
+OTHERS = [(text, c) for text, c in other_skill_sample() if c.snr != 10.0][:10]
+ACCURACY_FLOOR = 0.35
+"""Measured 0.40 (16 of 40) on this sample; the target, 0.95, is not met."""
+
+Judge = Callable[[str, Condition, int], Heard]
+
+
+@pytest.fixture(scope="module")
+def judge(espeak: None, recogniser: Recogniser, nlu: Nlu) -> Judge:
+    def run(text: str, condition: Condition, seed: int) -> Heard:
+        return hear(recogniser, nlu, text, condition, clip(text, condition, seed))
+
+    return run
+
+
+def test_the_sample_is_held_out_and_fixed() -> None:
+    assert len(SAMPLE) == 40
+    assert all(condition.held_out and condition.split == "test" for _, condition in SAMPLE)
+    assert {condition.snr for _, condition in SAMPLE} == {None, 20.0}
+    assert len({condition.variant for _, condition in SAMPLE}) >= 15
+    assert held_out_sample(40) == SAMPLE  # the same clips every run
+
+
+def test_unseen_voices_never_give_a_wrong_command_and_keep_the_floor(judge: Judge) -> None:
+    results = [judge(text, condition, seed) for seed, (text, condition) in enumerate(SAMPLE)]
+    wrong = [(r.text, r.condition.voice, r.meaning) for r in results if r.outcome == "wrong"]
+    assert wrong == []
+    right = sum(r.outcome == "right" for r in results)
+    assert right / len(results) >= ACCURACY_FLOOR, f"{right} of {len(results)}"
+
+
+def test_other_skills_noise_and_silence_are_never_accepted(
+    judge: Judge, recogniser: Recogniser, nlu: Nlu
+) -> None:
+    accepted = [
+        (text, condition.voice)
+        for seed, (text, condition) in enumerate(OTHERS, start=100)
+        if judge(text, condition, seed).outcome == "accepted"
+    ]
+    gauss = Random(7).gauss
+    loud = (max(-32000, min(32000, round(gauss(0, 4000)))) for _ in range(RATE))
+    noises = [
+        Audio(array("h", bytes(2 * RATE)), RATE),  # a second of digital silence
+        Audio(array("h", (round(gauss(0, 300)) for _ in range(2 * RATE))), RATE),
+        Audio(array("h", loud), RATE),
+    ]
+    quiet = Condition("noise", "none", "bench", 0, 0, None)
+    accepted += [
+        ("noise", str(i))
+        for i, audio in enumerate(noises)
+        if hear(recogniser, nlu, "", quiet, audio).outcome == "accepted"
+    ]
+    assert accepted == []
