@@ -9,10 +9,12 @@ answering "what data do you keep", should cost about the same whatever the histo
 
 from __future__ import annotations
 
+import base64
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -64,6 +66,10 @@ def seeded(database_url: str, audio_dir: Path, big: int) -> Iterator[Services]:
     """Services on ``database_url`` (migrated here) with ``BIG_USER``'s ``big`` and
     ``SMALL_USER``'s 1,000 recordings, all before :data:`DAY`."""
     config = Config(database_url=database_url, audio_dir=audio_dir, default_timezone=ZONE)
+    if not database_url.startswith("sqlite"):  # a PostgreSQL database names its key store
+        key = base64.b64encode(bytes(range(32))).decode()  # a benchmark's throwaway key
+        keystore = f"sqlite:///{audio_dir.parent / 'bench.keystore.db'}"
+        config = replace(config, keystore_url=keystore, master_key=key)
     services = open_services(config)
     try:
         start, _ = local_day()

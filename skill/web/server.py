@@ -115,7 +115,12 @@ def _open_and_close(config: Config, results: Any) -> None:
     try:
         from skill.services import open_services
 
-        open_services(config).close()
+        services = open_services(config)
+        try:
+            # A restored backup's deleted rows, files a crash left: repaired before serving.
+            services.storage.check(repair=True)
+        finally:
+            services.close()
     except ProductError as error:
         results.put(str(error))
     except Exception as error:  # reported to the parent, which exits with it

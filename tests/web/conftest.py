@@ -226,7 +226,7 @@ def _exchange(address: tuple[str, int], data: bytes, timeout: float) -> bytes:
 def start_served(
     tmp: Path, pki: DevPki, workers: int = 2, **settings: str
 ) -> Served:
-    (tmp / "data").mkdir(exist_ok=True)
+    (tmp / "data").mkdir(parents=True, exist_ok=True)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PRIVACY_SKILL_")},
         **env_for(tmp),

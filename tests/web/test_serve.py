@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from skill.config import Config
+from skill.services import open_services
+from skill.simulator.envelopes import Caller, intent_request
+from tests.conftest import ROOT, USER, seed
+from tests.web.conftest import DevPki, start_served, stop_served
 
 CLI = str(ROOT / ".venv" / "bin" / "privacy-skill")
 
@@ -116,3 +122,42 @@ def test_serve_with_a_missing_dev_trust_folder_says_so(env: dict[str, str], tmp_
     )
     assert result.returncode == 2
     assert "no ca.pem there" in result.stderr
+
+
+def test_serve_repairs_storage_before_answering(
+    env: dict[str, str], tmp_path: Path, pki: DevPki
+) -> None:
+    """A backup restored after a deletion brings the deleted rows back: serve removes them
+    (their keys are gone) before it answers, so counts are right from the first request."""
+    config = Config.from_env(env)
+    services = open_services(config)
+    now = datetime.now(UTC)
+    seed(services, USER, now - timedelta(hours=1), now - timedelta(hours=2))
+    services.close()
+    database = Path(config.database_url.removeprefix("sqlite:///"))
+    backup = tmp_path / "backup.db"
+    shutil.copyfile(database, backup)
+    services = open_services(config)
+    services.recordings.delete_all(USER, channel="cli")
+    services.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(backup, database)  # the restore
+
+    served = start_served(tmp_path / "served", pki, **env)
+    try:
+        answer = served.endpoint().send_signed(
+            intent_request(
+                Caller(user_id=USER, device_id=None), datetime.now(UTC), "WhatDataIntent"
+            )
+        )
+    finally:
+        stop_served(served)
+    assert answer.status == 200
+    assert answer.body["response"]["outputSpeech"]["ssml"].startswith(
+        "<speak>I don't have any recordings of yours."
+    )
+    report = subprocess.run(
+        [CLI, "storage", "check", "--json"], capture_output=True, text=True, env=env, check=False
+    )
+    assert report.returncode == 0 and json.loads(report.stdout)["rows_without_key"] == 0
