@@ -210,6 +210,8 @@ class DialogDriver:
             envelope = launch_request(self.caller, now, self._open_session())
             return self._send(now, utterance, envelope)
         if self._session is None and not self._addressed:
+            if not result.invoked and self.nlu.yes_no(utterance) is not None:
+                return self._not_sent(utterance, "no session is open, so no question waits for it")
             if not result.invoked:
                 return self._not_sent(
                     utterance,
