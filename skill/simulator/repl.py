@@ -39,7 +39,8 @@ def run_repl(
     console.print(
         Text(
             f'Talking to "{driver.nlu.invocation_name}". Say "open '
-            f'{driver.nlu.invocation_name}" or ask for something; "quit" leaves.',
+            f'{driver.nlu.invocation_name}" first, or "ask {driver.nlu.invocation_name} to ..."; '
+            '"quit" leaves.',
             style="dim",
         )
     )
@@ -79,7 +80,7 @@ def _loop(driver: DialogDriver, console: Console, read: Callable[[str], str], ec
             console.print(Text(f"(the skill failed: {type(error).__name__}: {error})", "red"))
             continue
         print_turn(console, turn)
-        if not driver.session_open:
+        if turn.sent and not driver.session_open:
             console.print(Text("(session ended)", style="dim"))
 
 
