@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -202,3 +203,36 @@ audit_events = Table(
     Column("details", JSON, nullable=False),
     Index("ix_audit_user", "user_id", "id"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # What audit entries name the key by; unique for ever (a revoked key keeps its row).
+    Column("name", String(64), nullable=False, unique=True),
+    # The public part of the key, to find its row; the secret is only in ``secret_hash``.
+    Column("key_id", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("scopes", String(128), nullable=False),
+    Column("rate_per_minute", Integer, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+    sqlite_autoincrement=True,
+)
+"""HTTP API keys: a hash of each secret, never the secret itself."""
+
+api_rate_limits = Table(
+    "api_rate_limits",
+    metadata,
+    Column(
+        "api_key_id",
+        Id,
+        ForeignKey("api_keys.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""One token bucket per API key, in the database so every gunicorn worker (and host) shares
+it; each request takes a token in a short transaction that locks the key's row."""
