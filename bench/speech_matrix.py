@@ -40,6 +40,7 @@ from bench.speech_conditions import (  # noqa: E402
     other_skill_sample,
 )
 from skill.nlu import MODELS_DIR, Nlu  # noqa: E402
+from skill.voice.compiled import compile_grammar  # noqa: E402
 from skill.voice.loop import understand  # noqa: E402
 from skill.voice.recognise import Recogniser  # noqa: E402
 from skill.voice.speech_out import Voice, synthesise  # noqa: E402
@@ -98,10 +99,11 @@ def hear(
     return Heard(text, condition, outcome, recognition.heard, shown, ratio)
 
 
-def run(every: int = 1) -> list[Heard]:
+def run(every: int = 1, dither: bool = True) -> list[Heard]:
     """Every clip of the matrix (every ``every``-th), the other skills, noise and silence."""
     with tempfile.TemporaryDirectory() as cache:
-        recogniser = Recogniser.for_model(MODELS_DIR / "en-US.json", Path(cache))
+        compiled = compile_grammar(MODELS_DIR / "en-US.json", Path(cache))
+        recogniser = Recogniser(compiled, dither=dither)
         nlu = Nlu.for_locale("en-US")
         results = []
         for seed, (text, condition) in enumerate(
@@ -224,11 +226,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one clip in eight")
     parser.add_argument("--misses", type=int, default=30, help="misses listed of each kind")
+    parser.add_argument("--no-dither", action="store_true", help="decode clean audio as it is")
     args = parser.parse_args(argv)
     if not available():
         print("espeak-ng is not installed: apt-get install espeak-ng", file=sys.stderr)
         return 2
-    results = run(8 if args.quick else 1)
+    results = run(8 if args.quick else 1, dither=not args.no_dither)
     for name, value in figures(results).items():
         print(f"{name:40} {value:.3f}")
     print()

@@ -231,6 +231,7 @@ def _why(result: dict[str, Any]) -> str:
         "low-confidence": "not sure enough",
         "ignored-speech": "not a command I know",
         "stretched-over-noise": "only noise",
+        "noise": "only noise",
         "needs-clearer-hearing": "say it again, a little clearer",
     }
     return reasons.get(str(result["rejected"]), str(result["rejected"]))

@@ -16,8 +16,10 @@ as "please do" unless something says no. Four checks do, in order:
    rest as silence (in noise, "off" for a whole sentence scores well), or more than
    ``COVERAGE_CEILING`` times them, stretching a short word over noise.
 
-The grammar itself lets "nothing" be a sentence, so that silence and most noise decode as no
-words at all (``no-sentence``) instead of as the nearest short command.
+Before any of these, audio that is hiss throughout (``noise``: see ``NOISE_ZCR``) is not
+decoded at all. The grammar itself lets "nothing" be a sentence, so that silence and most
+noise decode as no words at all (``no-sentence``) instead of as the nearest short command.
+Clean synthetic speech gets a little white noise first (``DITHER_SNR_DB``).
 
 Calibration (espeak-ng, 20 commands and 18 requests for other skills, voices en-us, en-us+m3,
 en-us+f2 and en-gb-x-rp at 140, 175 and 210 words a minute, clean and at 20 dB SNR: 912 clips,
@@ -47,14 +49,14 @@ import warnings
 from array import array
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import cycle, islice
-from operator import add
+from itertools import cycle, islice, pairwise
+from operator import add, mul
 from pathlib import Path
 from typing import Any, Literal
 
 from skill.voice.compiled import CompiledGrammar, compile_grammar
 from skill.voice.errors import SpeechEngineMissing
-from skill.voice.wavio import RATE, Audio, to_recogniser
+from skill.voice.wavio import RATE, Audio, to_recogniser, with_noise
 
 __all__ = [
     "CONFIDENCE_FLOOR",
@@ -65,6 +67,14 @@ __all__ = [
     "RejectReason",
 ]
 
+DITHER_SNR_DB = 30.0
+"""For a clip whose quiet parts are near digital silence (clean synthetic speech), white noise
+this far below the clip's own power is mixed in before decoding: the acoustic model, trained on
+recordings with a noise floor, fits those gaps badly. Clips that already have a noise floor
+(``_CLEAN_GAP_DB``), noise itself included, are decoded as they are. Held-out clean clips went
+from 53% to 71% right with it."""
+_CLEAN_GAP_DB = 40.0
+"""A clip is clean when its quietest frames are this far below its mean power."""
 CONFIDENCE_FLOOR = -20.0
 """Sentences scoring below this are rejected (see the calibration in the module docstring)."""
 COVERAGE_FLOOR = 0.6
@@ -75,8 +85,13 @@ COVERAGE_CEILING = 2.0
 """...and at most this multiple of them: more means its words are stretched over sound the phone
 loop hears as noise (loud hiss as a one-second "yup"). Real commands: 0.76 to 1.81."""
 RejectReason = Literal[
-    "no-sentence", "incomplete", "low-confidence", "ignored-speech", "stretched-over-noise"
+    "no-sentence", "incomplete", "low-confidence", "ignored-speech", "stretched-over-noise",
+    "noise",
 ]
+NOISE_ZCR = 0.35
+"""Audio whose calmest tenth of 20 ms frames still crosses zero more often than this share of
+samples is hiss, not speech: white noise crosses at about 0.47, speech's calm (voiced) frames
+stay under 0.26 even at 10 dB SNR. Loud hiss otherwise decodes as a confident "yup"."""
 _NOT_SPEECH = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "SIL", "+NSN+", "+SPN+"})
 
 _PAD_SECONDS = 0.25
@@ -117,6 +132,7 @@ class Recogniser:
         compiled: CompiledGrammar,
         floor: float = CONFIDENCE_FLOOR,
         coverage_floor: float = COVERAGE_FLOOR,
+        dither: bool = True,
     ) -> None:
         self.compiled = compiled
         """The grammar and dictionary files in use."""
@@ -124,6 +140,8 @@ class Recogniser:
         """The confidence below which a sentence is rejected."""
         self.coverage_floor = coverage_floor
         """The coverage below which a sentence is rejected."""
+        self.dither = dither
+        """Whether clean audio gets ``DITHER_SNR_DB`` of white noise first."""
         decoder, get_model_path = _pocketsphinx()
         hmm = get_model_path("en-us/en-us")
         self._grammar = decoder(
@@ -143,7 +161,11 @@ class Recogniser:
     def recognise(self, audio: Audio) -> Recognition:
         """Recognise one utterance (any sample rate; mono)."""
         started = time.perf_counter()
-        pcm = _conditioned(to_recogniser(audio))
+        at_16k = to_recogniser(audio)
+        if _calm_crossings(at_16k.samples) > NOISE_ZCR:
+            elapsed = time.perf_counter() - started
+            return Recognition(None, "", None, None, "noise", audio.seconds, elapsed)
+        pcm = _conditioned(_dithered(at_16k) if self.dither else at_16k)
         sentence = _decode(self._grammar, pcm)
 
         def result(
@@ -258,6 +280,33 @@ def _decode(decoder: Any, pcm: bytes) -> _Decoded:
     log_score = math.log(score) / _LOG_BASE if score > 0 else -math.inf
     words = [w for w in str(hypothesis.hypstr).split() if w not in _NOT_SPEECH]
     return _Decoded(" ".join(words), log_score, frames, speech)
+
+
+def _calm_crossings(samples: array[int], frame: int = RATE // 50) -> float:
+    """The zero-crossing rate of the calmest tenth of 20 ms frames (0 for silence)."""
+    rates = sorted(
+        sum((a >= 0) != (b >= 0) for a, b in pairwise(chunk)) / frame
+        for chunk in (samples[i : i + frame] for i in range(0, len(samples) - frame + 1, frame))
+    )
+    return rates[len(rates) // 10] if rates else 0.0
+
+
+def _dithered(audio: Audio) -> Audio:
+    """``audio`` with ``DITHER_SNR_DB`` of white noise when it is clean (its quietest tenth of
+    20 ms frames is ``_CLEAN_GAP_DB`` below its mean power), else as it is."""
+    samples = audio.samples
+    frame = RATE // 50
+    energies = sorted(
+        sum(map(mul, chunk, chunk)) / frame
+        for chunk in (samples[i : i + frame] for i in range(0, len(samples) - frame + 1, frame))
+    )
+    if len(energies) < 10:
+        return audio
+    mean = sum(energies) / len(energies)
+    floor = energies[len(energies) // 10]
+    if mean <= 0 or floor * 10 ** (_CLEAN_GAP_DB / 10) > mean:
+        return audio
+    return with_noise(audio, DITHER_SNR_DB, seed=_SEED)
 
 
 def _conditioned(audio: Audio) -> bytes:
