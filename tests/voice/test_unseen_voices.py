@@ -64,10 +64,13 @@ def test_other_skills_noise_and_silence_are_never_accepted(
     ]
     gauss = Random(7).gauss
     loud = (max(-32000, min(32000, round(gauss(0, 4000)))) for _ in range(RATE))
+    hiss = Random(4).gauss  # this loud hiss once decoded as a confident "yup"
+    very_loud = (max(-32768, min(32767, round(hiss(0, 10000)))) for _ in range(2 * RATE))
     noises = [
         Audio(array("h", bytes(2 * RATE)), RATE),  # a second of digital silence
         Audio(array("h", (round(gauss(0, 300)) for _ in range(2 * RATE))), RATE),
         Audio(array("h", loud), RATE),
+        Audio(array("h", very_loud), RATE),
     ]
     quiet = Condition("noise", "none", "bench", 0, 0, None)
     accepted += [
