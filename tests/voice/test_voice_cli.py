@@ -222,3 +222,22 @@ def test_voice_in_another_folder_hears_about_recordings_ingested_elsewhere(
     assert turn["intent"] == "WhatDataIntent"
     assert turn["speech"].startswith("I keep one recording of yours")
     assert sorted(os.listdir(there)) == ["what.wav"], "nothing was written in the folder"
+
+
+def test_a_spoken_dialog_follows_the_session_rules(
+    env: dict[str, str],
+    services: Services,
+    tmp_path: Path,
+    clip: Clip,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    seed(services, USER, NOW - timedelta(hours=1))
+    bare, named = tmp_path / "bare.wav", tmp_path / "named.wav"
+    write_wav(bare, clip("what data do you keep", "en-us", 175))
+    write_wav(named, clip("ask voice privacy what data do you keep", "en-us", 175))
+    code, out, _ = run(
+        capsys, "voice", str(bare), str(named), "--json", "--user", USER, *PINNED
+    )
+    kept, asked = (json.loads(line) for line in out.splitlines())
+    assert code == 0
+    assert kept["intent"] == "WhatDataIntent" and kept["speech"] is None  # Alexa's, not ours
