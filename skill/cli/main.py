@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from skill.cli import (
+    api_keys,
     consent,
     packaging,
     recordings,
@@ -58,6 +59,7 @@ def build_parser() -> Parser:
     voice.register(verbs)
     review.register(verbs)
     storage.register(verbs)
+    api_keys.register(verbs)
     simulator.register_checks(verbs)
     return parser
 
