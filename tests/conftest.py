@@ -162,10 +162,17 @@ def seed(
     *times: datetime,
     transcript: Callable[[int], str] = lambda i: f"sample utterance {i}",
     audio: Path | None = None,
+    person: str | None = None,
 ) -> None:
     services.recordings.ingest(
         [
-            NewRecording(user_id=user, recorded_at=t, transcript=transcript(i), audio_file=audio)
+            NewRecording(
+                user_id=user,
+                recorded_at=t,
+                transcript=transcript(i),
+                audio_file=audio,
+                person_id=person,
+            )
             for i, t in enumerate(times)
         ]
     )

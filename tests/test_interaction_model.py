@@ -32,7 +32,10 @@ CORE_INTENTS = (
     "StopHumanReviewIntent",
     "AllowHumanReviewIntent",
     "WhatDataIntent",
+    "WhatDidYouHearIntent",
 )
+SCOPE_SLOT = {"name": "scope", "type": "HOUSEHOLD_SCOPE", "samples": []}
+"""The household scope ("what everyone said") on the two intents that delete many."""
 REQUIRED_BUILT_INS = (
     "AMAZON.HelpIntent",
     "AMAZON.CancelIntent",
@@ -206,10 +209,21 @@ def test_core_intents_present(model: dict[str, Any]) -> None:
 
 def test_date_slot(model: dict[str, Any]) -> None:
     intents = _intents(model)
-    assert intents["DeleteRecordingsIntent"]["slots"] == [{"name": "date", "type": "AMAZON.DATE"}]
+    assert intents["DeleteRecordingsIntent"]["slots"] == [
+        {"name": "date", "type": "AMAZON.DATE"},
+        SCOPE_SLOT,
+    ]
+    assert intents["DeleteAllRecordingsIntent"]["slots"] == [SCOPE_SLOT]
     for name in CORE_INTENTS:
-        if name != "DeleteRecordingsIntent":
+        if name not in ("DeleteRecordingsIntent", "DeleteAllRecordingsIntent"):
             assert intents[name].get("slots", []) == [], name
+
+
+def test_the_household_scope_has_one_value_everyone(model: dict[str, Any]) -> None:
+    [scope] = [t for t in _language_model(model)["types"] if t["name"] == "HOUSEHOLD_SCOPE"]
+    [value] = scope["values"]
+    assert value["id"] == "EVERYONE"
+    assert {"the whole household", "all of us"} <= set(value["name"]["synonyms"])
 
 
 def test_most_delete_recordings_samples_carry_the_date(model: dict[str, Any]) -> None:

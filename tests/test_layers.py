@@ -59,7 +59,8 @@ def test_leaf_modules_import_only_each_other() -> None:
 
 
 SQL = re.compile(
-    r"\b(select|insert|update|delete|bindparam|text|exec_driver_sql|with_for_update)\(|\bfunc\."
+    r"(?<![.\w])(select|insert|update|delete|bindparam|text)\(|\.(exec_driver_sql|with_for_update)\("
+    r"|\bfunc\."
     r"|sqlalchemy\.dialects|^\s*(SELECT|INSERT|UPDATE|DELETE)\b",
     re.MULTILINE,
 )

@@ -19,6 +19,7 @@ from skill.alexa.handlers.deletion import (
     DeleteRecordingsHandler,
 )
 from skill.alexa.handlers.errors import ApologiseOnError, UnreadableRequestHandler
+from skill.alexa.handlers.heard import WhatDidYouHearHandler
 from skill.alexa.handlers.review import AllowHumanReviewHandler, StopHumanReviewHandler
 from skill.alexa.handlers.session import (
     BUILT_IN_INTENTS,
@@ -68,6 +69,7 @@ def build_skill(
         StopHumanReviewHandler(source),
         AllowHumanReviewHandler(source),
         WhatDataHandler(source, zones, config.retention_days),
+        WhatDidYouHearHandler(source, zones),
         HelpHandler(),
         GoodbyeHandler(),
         SessionEndedHandler(),

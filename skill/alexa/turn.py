@@ -22,6 +22,8 @@ class Turn:
 
     user_id: str | None
     """Alexa ``userId`` (context.System.user, else session.user); None if absent."""
+    person_id: str | None
+    """Alexa ``personId`` of the recognised speaker (context.System.person), else None."""
     request_id: str | None
     """Alexa ``requestId``, for the ledger and logs."""
     now: datetime
@@ -40,6 +42,19 @@ class Turn:
         value = getattr(slot, "value", None)
         return value if isinstance(value, str) and value.strip() else None
 
+    def slot_id(self, name: str) -> str | None:
+        """The id entity resolution matched a custom slot's value to (``EVERYONE``), or None
+        when nothing matched."""
+        slots = self.intent.slots if self.intent is not None else None
+        resolutions = getattr((slots or {}).get(name), "resolutions", None)
+        for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+            code = getattr(getattr(getattr(authority, "status", None), "code", None), "value", None)
+            values = getattr(authority, "values", None) or []
+            if code == "ER_SUCCESS_MATCH" and values:
+                found = getattr(getattr(values[0], "value", None), "id", None)
+                return found if isinstance(found, str) else None
+        return None
+
     @property
     def confirmation(self) -> str:
         """NONE, CONFIRMED or DENIED."""
@@ -53,6 +68,7 @@ def read_turn(handler_input: HandlerInput) -> Turn:
     system = envelope.context.system if envelope.context else None
     session_user = envelope.session.user if envelope.session else None
     user = (system.user if system else None) or session_user
+    person = system.person if system else None
     stamp = getattr(request, "timestamp", None)
     if isinstance(stamp, datetime):
         now = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
@@ -60,6 +76,7 @@ def read_turn(handler_input: HandlerInput) -> Turn:
         now = datetime.now(UTC)
     return Turn(
         user_id=_text(getattr(user, "user_id", None)),
+        person_id=_text(getattr(person, "person_id", None)),
         request_id=_text(getattr(request, "request_id", None)),
         now=now.astimezone(UTC),
         speech=speech_for(getattr(request, "locale", None)),

@@ -71,6 +71,9 @@ def add_session_options(parser: argparse.ArgumentParser, default_user: str) -> N
     listen, voice)."""
     parser.add_argument("--user", default=default_user, help="Alexa userId to act as")
     parser.add_argument(
+        "--person", help="Alexa personId of a recognised speaker (default: not recognised)"
+    )
+    parser.add_argument(
         "--time", type=aware_time, help="pin the request time, ISO 8601 with offset"
     )
     parser.add_argument(

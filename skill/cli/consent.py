@@ -18,11 +18,15 @@ def register(verbs: Verbs) -> None:
     actions = consent.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("show", help="current consent per purpose")
     show.add_argument("--user", required=True, help="Alexa userId")
+    show.add_argument("--person", help="a recognised person's consent (Alexa personId)")
     add_json(show, "print {purpose: granted}")
     show.set_defaults(run=_show)
 
     change = actions.add_parser("set", help="grant or withdraw a purpose")
     change.add_argument("--user", required=True, help="Alexa userId")
+    change.add_argument(
+        "--person", help="decide for one recognised person (default: the whole account)"
+    )
     change.add_argument("--purpose", required=True, choices=PURPOSES)
     grant = change.add_mutually_exclusive_group(required=True)
     grant.add_argument("--grant", action="store_true")
@@ -37,7 +41,7 @@ def register(verbs: Verbs) -> None:
 
 
 def _show(args: argparse.Namespace, ctx: Context) -> int:
-    state = ctx.services.consent.state(args.user)
+    state = ctx.services.consent.state(args.user, person=args.person)
     if args.json:
         print_json(state)
     else:
@@ -47,7 +51,9 @@ def _show(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _set(args: argparse.Namespace, ctx: Context) -> int:
-    change = ctx.services.consent.set(args.user, args.purpose, args.grant, channel="cli")
+    change = ctx.services.consent.set(
+        args.user, args.purpose, args.grant, channel="cli", person=args.person
+    )
     if args.json:
         print_json(asdict(change))
     else:

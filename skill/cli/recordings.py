@@ -68,12 +68,14 @@ def register(verbs: Verbs) -> None:
     actions = recordings.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="a user's recordings, newest first")
     listing.add_argument("--user", required=True, help="Alexa userId")
+    listing.add_argument("--person", help="only this recognised person's (Alexa personId)")
     listing.add_argument("--limit", type=int, default=None, help="at most this many")
     add_json(listing, "print a JSON array")
     listing.set_defaults(run=_list)
 
     delete = actions.add_parser("delete", help="delete a user's recordings")
     delete.add_argument("--user", required=True, help="Alexa userId")
+    delete.add_argument("--person", help="only this recognised person's (Alexa personId)")
     which = delete.add_mutually_exclusive_group(required=True)
     which.add_argument("--date", help="an AMAZON.DATE value: 2026-11-26, 2026-W48, 2026-11, ...")
     which.add_argument("--all", action="store_true", help="every recording of the user")
@@ -128,7 +130,7 @@ def _ingest(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _list(args: argparse.Namespace, ctx: Context) -> int:
-    items = ctx.services.recordings.list(args.user, limit=args.limit)
+    items = ctx.services.recordings.list(args.user, limit=args.limit, person=args.person)
     if args.json:
         print_json([jsonable(asdict(item)) for item in items])
         return 0
@@ -142,7 +144,7 @@ def _list(args: argparse.Namespace, ctx: Context) -> int:
 def _delete(args: argparse.Namespace, ctx: Context) -> int:
     recordings = ctx.services.recordings
     if args.all:
-        deletion = recordings.delete_all(args.user, channel="cli")
+        deletion = recordings.delete_all(args.user, channel="cli", person=args.person)
     else:
         from skill.alexa.dates import UnusableDate, resolve_amazon_date
         from skill.services.timerange import local_days
@@ -152,7 +154,9 @@ def _delete(args: argparse.Namespace, ctx: Context) -> int:
         if isinstance(span, UnusableDate):
             raise InputError(f"--date {args.date!r}: {span.reason} AMAZON.DATE value")
         start, end = local_days(span.start, span.end, zone)
-        deletion = recordings.delete_range(args.user, start, end, channel="cli")
+        deletion = recordings.delete_range(
+            args.user, start, end, channel="cli", person=args.person
+        )
     if args.json:
         print_json(jsonable(asdict(deletion)))
     else:

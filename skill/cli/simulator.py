@@ -102,6 +102,7 @@ def options_from(args: argparse.Namespace, config: Config) -> SimulatorOptions:
         transport=transport_from(args),
         endpoint=args.endpoint,
         sign_with=_signing_dir(args),
+        person_id=args.person or None,
         in_session=bool(getattr(args, "in_session", False)),
     )
 

@@ -1,4 +1,4 @@
-"""The consent service: an append-only ledger; the current state is the latest row."""
+"""The consent service: an append-only ledger, per account and per recognised person."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from skill.store import consent as stored
 from skill.store.db import reading
 from skill.store.errors import LockNotAvailable
 from skill.store.rows import to
+from skill.store.schema import NO_PERSON
 
 if TYPE_CHECKING:
     from skill.store.rows import AnyRow
 
-WithdrawalHook = Callable[[Connection, str, str], int]
-"""Called in the withdrawal's transaction with (conn, user_id, purpose); returns items purged."""
+WithdrawalHook = Callable[[Connection, str, str, str | None], int]
+"""Called in the withdrawal's transaction with (conn, user_id, purpose, person); returns the
+items purged (the person's, or when person is None every item of the account)."""
 
 
 class UnknownPurpose(InputError):
@@ -42,7 +44,7 @@ class ConsentChange:
     was_granted: bool
     """State before."""
     granted: bool
-    """State now."""
+    """State now (for a person's grant after an account-wide withdrawal: granted)."""
     purged: int = 0
     """Items removed by withdrawal hooks (e.g. queued human-review items)."""
 
@@ -52,7 +54,15 @@ class ConsentChange:
 
 
 class ConsentService:
-    """Grants, withdrawals and the current state, per user and purpose."""
+    """Grants, withdrawals and the current state, per user (account), person and purpose.
+
+    A withdrawal covers everyone it names, a grant only whom it names. For person P:
+    withdrawn if P's own latest decision is a withdrawal, or if an account-wide withdrawal is
+    later than P's own latest grant; granted if P's own latest grant is later than any
+    account-wide withdrawal, or if P has made no decision and the account's latest is a
+    grant; otherwise the policy's default. The account's own state (``person`` None, which
+    covers recordings of no recognised speaker) is its latest decision, else the default.
+    """
 
     def __init__(self, engine: Engine, policy: ConsentPolicy, audit: AuditLog):
         self.engine = engine
@@ -64,18 +74,32 @@ class ConsentService:
         if purpose not in PURPOSES:
             raise UnknownPurpose(f"unknown purpose {purpose!r}; known: {', '.join(PURPOSES)}")
 
-    def _or_default(self, purpose: str, granted: bool | None) -> bool:
-        return bool(self.policy.defaults.get(purpose, False)) if granted is None else granted
+    def _effective(self, purpose: str, account: AnyRow | None, own: AnyRow | None) -> bool:
+        """The rule above, from the account's and the person's state rows."""
+        if own is not None and own.granted is False:
+            return False
+        if own is not None and own.granted is True:
+            withdrawn = account.withdrawn_seq if account is not None else None
+            return withdrawn is None or withdrawn < own.decided_seq
+        if account is not None and account.granted is not None:
+            return bool(account.granted)
+        return bool(self.policy.defaults.get(purpose, False))
 
-    def is_granted(self, user_id: str, purpose: str, conn: Connection | None = None) -> bool:
-        """Current state; pass ``conn`` to read inside an existing transaction."""
+    def is_granted(
+        self,
+        user_id: str,
+        purpose: str,
+        conn: Connection | None = None,
+        *,
+        person: str | None = None,
+    ) -> bool:
+        """Current state for the account or ``person``; pass ``conn`` to read inside an
+        existing transaction."""
+        return self.state(user_id, conn, person=person)[self._checked(purpose)]
+
+    def _checked(self, purpose: str) -> str:
         self._check(purpose)
-        if conn is None:
-            with reading(self.engine) as own:
-                granted = stored.current(own, user_id, purpose)
-        else:
-            granted = stored.current(conn, user_id, purpose)
-        return self._or_default(purpose, granted)
+        return purpose
 
     def hold(
         self,
@@ -83,42 +107,70 @@ class ConsentService:
         user_id: str,
         purpose: str,
         *,
+        person: str | None = None,
         exclusive: bool = False,
         nowait: bool = False,
     ) -> bool:
-        """Lock the user's consent for ``purpose`` until ``conn`` commits; returns the state.
+        """Lock the consent that decides ``purpose`` for the account or ``person`` until
+        ``conn`` commits; returns the state.
 
-        Withdrawals take it exclusively; review sampling and hand-outs share it, so a
-        hand-out either commits before a withdrawal or sees it. On PostgreSQL,
-        ``nowait`` raises ``ConsentBusy`` instead of waiting (a caller that already holds
-        a queue item's row lock uses it, so the two never wait on each other). On SQLite
-        every write transaction already holds the database's write lock.
+        The account's row is locked first, then the person's: the same order everywhere,
+        so two of these never wait on each other in a cycle. Withdrawals take the row they
+        change exclusively (the account's for the account, the person's for a person);
+        review sampling and hand-outs share both, so a hand-out either commits before a
+        withdrawal that covers it or sees it. On PostgreSQL, ``nowait`` raises
+        ``ConsentBusy`` instead of waiting (a caller that already holds a queue item's row
+        lock uses it, so the two never wait on each other). On SQLite every write
+        transaction already holds the database's write lock.
         """
         self._check(purpose)
-        row = self._lock(conn, user_id, purpose, exclusive, nowait)
+        account = self._held(conn, user_id, None, purpose, exclusive and person is None, nowait)
+        own = self._held(conn, user_id, person, purpose, exclusive, nowait) if person else None
+        return self._effective(purpose, account, own)
+
+    def _held(
+        self,
+        conn: Connection,
+        user_id: str,
+        person: str | None,
+        purpose: str,
+        exclusive: bool,
+        nowait: bool,
+    ) -> AnyRow | None:
+        row = self._lock(conn, user_id, person, purpose, exclusive, nowait)
         if row is None:
             # Lock first, insert only when missing: an upsert would wait on a row another
             # transaction updated, even under NOWAIT, and could deadlock with it.
-            stored.ensure_row(conn, user_id, purpose, datetime.now(UTC))
-            row = self._lock(conn, user_id, purpose, exclusive, nowait)
-        return self._or_default(purpose, row.granted if row is not None else None)
+            stored.ensure_row(conn, user_id, person, purpose, datetime.now(UTC))
+            row = self._lock(conn, user_id, person, purpose, exclusive, nowait)
+        return row
 
     @staticmethod
     def _lock(
-        conn: Connection, user_id: str, purpose: str, exclusive: bool, nowait: bool
+        conn: Connection,
+        user_id: str,
+        person: str | None,
+        purpose: str,
+        exclusive: bool,
+        nowait: bool,
     ) -> AnyRow | None:
         try:
-            return stored.lock(conn, user_id, purpose, exclusive=exclusive, nowait=nowait)
+            return stored.lock(conn, user_id, person, purpose, exclusive=exclusive, nowait=nowait)
         except LockNotAvailable:
             raise ConsentBusy(user_id) from None
 
-    def state(self, user_id: str, conn: Connection | None = None) -> dict[str, bool]:
-        """Every purpose and whether it is granted now (one query)."""
+    def state(
+        self, user_id: str, conn: Connection | None = None, *, person: str | None = None
+    ) -> dict[str, bool]:
+        """Every purpose and whether it is granted now, for the account or ``person``
+        (one query)."""
         if conn is None:
             with reading(self.engine) as own:
-                return self.state(user_id, own)
-        decided = stored.decisions(conn, user_id)
-        return {p: self._or_default(p, decided.get(p)) for p in PURPOSES}
+                return self.state(user_id, own, person=person)
+        rows = stored.rows_of(conn, user_id, person)
+        account = {r.purpose: r for r in rows if r.person_key == NO_PERSON}
+        mine = {r.purpose: r for r in rows if person is not None and r.person_key == person}
+        return {p: self._effective(p, account.get(p), mine.get(p)) for p in PURPOSES}
 
     def set(
         self,
@@ -128,17 +180,19 @@ class ConsentService:
         *,
         channel: Channel,
         request_id: str | None = None,
+        person: str | None = None,
     ) -> ConsentChange:
-        """Record a grant or withdrawal. A withdrawal runs the withdrawal hooks in the
-        same transaction, so it is honoured before this returns."""
+        """Record a grant or withdrawal for the account or ``person``. A withdrawal runs the
+        withdrawal hooks in the same transaction (for the person's items only, or for the
+        whole account's), so it is honoured before this returns."""
         self._check(purpose)
         with self.engine.begin() as conn:
-            before = self.hold(conn, user_id, purpose, exclusive=True)
+            before = self.hold(conn, user_id, purpose, person=person, exclusive=True)
             now = datetime.now(UTC)
-            stored.set_state(conn, user_id, purpose, granted, now)
-            stored.append_event(
+            seq = stored.append_event(
                 conn,
                 user_id=user_id,
+                person=person,
                 purpose=purpose,
                 granted=granted,
                 at=now,
@@ -146,9 +200,14 @@ class ConsentService:
                 policy_version=self.policy.version,
                 request_id=request_id,
             )
+            stored.set_state(conn, user_id, person, purpose, granted=granted, at=now, seq=seq)
+            after = self.hold(conn, user_id, purpose, person=person, exclusive=True)
             purged = 0
             if not granted:
-                purged = sum(hook(conn, user_id, purpose) for hook in self.withdrawal_hooks)
+                purged = sum(
+                    hook(conn, user_id, purpose, person) for hook in self.withdrawal_hooks
+                )
+            details = {"person": person} if person is not None else {}
             self.audit.record(
                 conn,
                 "consent_changed",
@@ -159,8 +218,9 @@ class ConsentService:
                 granted=granted,
                 previously=before,
                 purged=purged,
+                **details,
             )
-        return ConsentChange(purpose, before, granted, purged)
+        return ConsentChange(purpose, before, after, purged)
 
     def history(self, user_id: str) -> list[ConsentEvent]:
         """The ledger for ``user_id``, oldest first."""

@@ -24,6 +24,18 @@ from skill.store.keystore import KeyStore
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Overview:
+    """What "what data do you keep" says, from one snapshot."""
+
+    summary: Summary
+    """The account's recordings, or the recognised person's."""
+    consent: dict[str, bool]
+    """Purpose -> granted, for the account or the person."""
+    account_total: int
+    """How many recordings the whole account has."""
+
+
 @dataclass
 class Services:
     """Everything the skill, the CLI and the web service act through."""
@@ -44,11 +56,15 @@ class Services:
     """The storage check and repair (``storage.check(repair=True)`` on start and on a
     schedule)."""
 
-    def overview(self, user_id: str) -> tuple[Summary, dict[str, bool]]:
-        """What is kept about a user and what they consented to, from one consistent
-        snapshot in one read transaction ("what data do you keep")."""
+    def overview(self, user_id: str, *, person: str | None = None) -> Overview:
+        """What is kept about a user (or about ``person``, with the account's total) and what
+        they consented to, from one consistent snapshot in one read transaction ("what data
+        do you keep")."""
         with reading(self.engine) as conn:
-            return self.recordings.summary(user_id, conn), self.consent.state(user_id, conn)
+            summary = self.recordings.summary(user_id, conn, person=person)
+            consent = self.consent.state(user_id, conn, person=person)
+            total = summary.total if person is None else self.recordings.total_in(conn, user_id)
+        return Overview(summary, consent, total)
 
     def ping(self) -> None:
         """Check the database answers (for health checks); raises when it cannot be reached."""

@@ -31,6 +31,9 @@ class NewRecording:
     """The platform's id; generated when absent."""
     line: int | None = None
     """The ingestion line it came from, for error messages."""
+    audio_bytes: bytes | None = None
+    """The WAV file itself, instead of ``audio_file`` (from the HTTP API's request body; it
+    is sealed from memory, never written to disk unsealed)."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class ConsentEvent:
     """The policy in force."""
     request_id: str | None
     """The Alexa request id or similar, for tracing."""
+    person_id: str | None = None
+    """The recognised person the decision was for; None: the whole account."""
 
 
 @dataclass(frozen=True)

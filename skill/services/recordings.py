@@ -12,6 +12,7 @@ store or the cipher.
 
 from __future__ import annotations
 
+import io
 import logging
 import secrets
 from collections import Counter
@@ -135,11 +136,14 @@ class RecordingService:
         max_audio_bytes: int | None,
     ) -> list[dict[str, Any]]:
         run.current = []
-        for user in sorted({item.user_id for item in batch} - run.allowed.keys()):
-            run.allowed[user] = self.consent.hold(conn, user, "store_recordings")
+        for speaker in sorted({(i.user_id, i.person_id or "") for i in batch} - run.allowed.keys()):
+            user, person = speaker
+            run.allowed[speaker] = self.consent.hold(
+                conn, user, "store_recordings", person=person or None
+            )
         kept = []
         for item in batch:
-            if run.allowed[item.user_id]:
+            if run.allowed[(item.user_id, item.person_id or "")]:
                 kept.append(item)
             else:
                 run.refused[item.user_id] += 1
@@ -147,7 +151,7 @@ class RecordingService:
         for item, (key_id, key) in zip(kept, self.keys.create(lease, len(kept)), strict=True):
             recording_id = item.id or secrets.token_hex(16)
             audio_name = None
-            if item.audio_file is not None:
+            if item.audio_file is not None or item.audio_bytes is not None:
                 audio_name = self._put_audio(item, key_id, key, recording_id, max_audio_bytes)
             rows.append(
                 {
@@ -166,15 +170,20 @@ class RecordingService:
                 }
             )
             run.current.append((item.line or 0, recording_id))
-            run.add(item.user_id, audio_name is not None)
+            run.add(item.user_id, item.person_id, audio_name is not None)
         return rows
 
     def _put_audio(
         self, item: NewRecording, key_id: str, key: bytes, recording_id: str, limit: int | None
     ) -> str:
-        assert item.audio_file is not None
         line = item.line or 0
         try:
+            if item.audio_bytes is not None:  # from a request body: sealed from memory
+                return self.audio.put_stream(
+                    io.BytesIO(item.audio_bytes), key_id=key_id, key=key,
+                    recording_id=recording_id, limit=limit,
+                )  # fmt: skip
+            assert item.audio_file is not None
             return self.audio.put(
                 item.audio_file, key_id=key_id, key=key, recording_id=recording_id, limit=limit
             )
@@ -205,17 +214,26 @@ class RecordingService:
 
     # -- reading -------------------------------------------------------------
 
-    def list(self, user_id: str, limit: int | None = None) -> list[Recording]:
-        """The user's recordings, newest first. Recordings whose key was destroyed (rows
+    def list(
+        self,
+        user_id: str,
+        limit: int | None = None,
+        *,
+        person: str | None = None,
+        unattributed: bool = False,
+    ) -> list[Recording]:
+        """The user's recordings, newest first: ``person``'s only when given, only those of
+        no recognised person when ``unattributed``. Recordings whose key was destroyed (rows
         restored from a backup after their deletion) are not among them."""
-        return list(islice(self._readable(user_id, limit), limit))
+        which = Selection(user_id, person=person, unattributed=unattributed)
+        return list(islice(self._readable(which, limit), limit))
 
-    def _readable(self, user_id: str, limit: int | None) -> Iterator[Recording]:
+    def _readable(self, which: Selection, limit: int | None) -> Iterator[Recording]:
         size = PAGE if limit is None else max(1, min(PAGE, limit))
         before: tuple[datetime, str] | None = None
         while True:
             with reading(self.engine) as conn:
-                page = stored.newest_page(conn, user_id, before, size)
+                page = stored.newest_page(conn, which, before, size)
             if not page:
                 return
             before = (page[-1].recorded_at, page[-1].id)
@@ -262,29 +280,48 @@ class RecordingService:
         except FileNotFoundError:
             return None
 
-    def count(self, user_id: str, start: datetime, end: datetime) -> int:
-        """How many recordings fall in UTC ``[start, end)``."""
+    def count(
+        self,
+        user_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        person: str | None = None,
+        ingested_before: datetime | None = None,
+    ) -> int:
+        """How many recordings fall in UTC ``[start, end)`` (``person``'s only, when given)."""
+        which = Selection(user_id, start, end, person=person, ingested_before=ingested_before)
         with reading(self.engine) as conn:
-            return stored.count(conn, Selection(user_id, start, end))
+            return stored.count(conn, which)
 
-    def total(self, user_id: str) -> int:
-        """How many recordings the user has (one key lookup)."""
+    def total(self, user_id: str, *, person: str | None = None) -> int:
+        """How many recordings the user has, or ``person`` has (key lookups)."""
         with reading(self.engine) as conn:
-            return stored.total(conn, user_id)
+            return self.total_in(conn, user_id, person=person)
 
-    def newest(self, user_id: str) -> Recording | None:
-        """The most recent recording, if any."""
-        found = self.list(user_id, limit=1)
+    @staticmethod
+    def total_in(conn: Connection, user_id: str, *, person: str | None = None) -> int:
+        """:meth:`total` inside an existing transaction."""
+        return stored.total(conn, user_id, person)
+
+    def newest(
+        self, user_id: str, *, person: str | None = None, unattributed: bool = False
+    ) -> Recording | None:
+        """The most recent recording (``person``'s, or of no recognised person), if any."""
+        found = self.list(user_id, limit=1, person=person, unattributed=unattributed)
         return found[0] if found else None
 
-    def summary(self, user_id: str, conn: Connection | None = None) -> Summary:
-        """Count, audio count and time span in one statement of key lookups and index
-        seeks: its cost does not grow with the user's history, and it opens no content.
-        Pass ``conn`` to read inside an existing transaction."""
+    def summary(
+        self, user_id: str, conn: Connection | None = None, *, person: str | None = None
+    ) -> Summary:
+        """Count, audio count and time span (of ``person``'s recordings, when given) in one
+        statement of key lookups and index seeks: its cost does not grow with the user's
+        history, and it opens no content. Pass ``conn`` to read inside an existing
+        transaction."""
         if conn is None:
             with reading(self.engine) as own:
-                return self.summary(user_id, own)
-        row = stored.summary(conn, user_id)
+                return self.summary(user_id, own, person=person)
+        row = stored.summary(conn, user_id, person)
         # No counts row yet: nothing was ever ingested for the user.
         return to(Summary, row, total=int(row.total or 0), with_audio=int(row.with_audio or 0))
 
@@ -298,10 +335,14 @@ class RecordingService:
         *,
         channel: Channel,
         request_id: str | None = None,
+        person: str | None = None,
+        ingested_before: datetime | None = None,
     ) -> Deletion:
-        """Delete the user's recordings in UTC ``[start, end)``."""
+        """Delete the user's recordings in UTC ``[start, end)``: ``person``'s only when given,
+        and only those ingested by ``ingested_before`` when given (what a confirmation
+        described, not what arrived since)."""
         deletion = self._delete(
-            Selection(user_id, start, end),
+            Selection(user_id, start, end, person=person, ingested_before=ingested_before),
             "range",
             channel,
             request_id,
@@ -318,11 +359,18 @@ class RecordingService:
         )
 
     def delete_one(
-        self, user_id: str, recording_id: str, *, channel: Channel, request_id: str | None = None
+        self,
+        user_id: str,
+        recording_id: str,
+        *,
+        channel: Channel,
+        request_id: str | None = None,
+        person: str | None = None,
     ) -> Deletion:
-        """Delete one of the user's recordings by id (nothing if it is not theirs or gone)."""
+        """Delete one of the user's recordings by id (nothing if it is not theirs, not
+        ``person``'s when a person is given, or gone)."""
         return self._delete(
-            Selection(user_id, recording_id=recording_id),
+            Selection(user_id, recording_id=recording_id, person=person),
             "one",
             channel,
             request_id,
@@ -330,10 +378,18 @@ class RecordingService:
         )
 
     def delete_all(
-        self, user_id: str, *, channel: Channel, request_id: str | None = None
+        self,
+        user_id: str,
+        *,
+        channel: Channel,
+        request_id: str | None = None,
+        person: str | None = None,
+        ingested_before: datetime | None = None,
     ) -> Deletion:
-        """Delete every recording the user has."""
-        return self._delete(Selection(user_id), "all", channel, request_id)
+        """Delete every recording the user has (``person`` has, when given; ingested by
+        ``ingested_before``, when given)."""
+        which = Selection(user_id, person=person, ingested_before=ingested_before)
+        return self._delete(which, "all", channel, request_id)
 
     def _delete(
         self,
@@ -349,7 +405,11 @@ class RecordingService:
         open, which ``storage check --repair`` removes; so the deletion has happened when
         the keys are gone, and "Done" is true even if a file could not be removed.
         """
-        count = with_audio = keys_destroyed = removed = left = 0
+        count = keys_destroyed = removed = left = 0
+        gone: Counter[tuple[str, str]] = Counter()
+        gone_audio: Counter[tuple[str, str]] = Counter()
+        if which.person is not None:
+            details["person"] = which.person
         with self.engine.begin() as conn:
             # Rows first, then their queue items, each in id order (see lock_for_deletion):
             # a review sampler holding some commits first, and deletions never deadlock.
@@ -359,12 +419,14 @@ class RecordingService:
                 after = chunk[-1].id
                 keys_destroyed += self.keys.destroy([r.key_id for r in chunk if r.key_id])
                 count += stored.delete_ids(conn, [row.id for row in chunk])
-                names = [row.audio_file for row in chunk if row.audio_file]
-                with_audio += len(names)
-                removal = self.audio.remove(names)
+                for row in chunk:
+                    speaker = (which.user_id, stored.person_key(row.person_id))
+                    gone[speaker] += 1
+                    gone_audio[speaker] += row.audio_file is not None
+                removal = self.audio.remove([row.audio_file for row in chunk if row.audio_file])
                 removed += removal.removed
                 left += removal.failed
-            stored.subtract_counts(conn, which.user_id, count, with_audio)
+            stored.subtract_counts(conn, {s: (n, gone_audio[s]) for s, n in gone.items()})
             self.audit.record(
                 conn,
                 "recordings_deleted",
@@ -389,22 +451,22 @@ class _Ingest:
 
     def __init__(self, now: datetime):
         self.now = now
-        self.allowed: dict[str, bool] = {}
+        self.allowed: dict[tuple[str, str], bool] = {}
         self.refused: Counter[str] = Counter()
         self.stored = 0
         self.done = 0
         self.current: list[tuple[int, str]] = []
         """(line, id) of the batch being written, to say which line a repeated id is on."""
-        self._per_user: dict[str, list[int]] = {}
+        self._per_speaker: dict[tuple[str, str], list[int]] = {}
 
-    def add(self, user_id: str, with_audio: bool) -> None:
-        counts = self._per_user.setdefault(user_id, [0, 0])
+    def add(self, user_id: str, person_id: str | None, with_audio: bool) -> None:
+        counts = self._per_speaker.setdefault((user_id, stored.person_key(person_id)), [0, 0])
         counts[0] += 1
         counts[1] += int(with_audio)
         self.stored += 1
 
-    def counts(self) -> dict[str, tuple[int, int]]:
-        return {user: (n, audio) for user, (n, audio) in self._per_user.items()}
+    def counts(self) -> dict[tuple[str, str], tuple[int, int]]:
+        return {speaker: (n, audio) for speaker, (n, audio) in self._per_speaker.items()}
 
 
 def _batches(items: Iterator[NewRecording], size: int) -> Iterator[list[NewRecording]]:

@@ -38,6 +38,9 @@ class Caller:
     """Base URL of the Alexa APIs (the Settings API lives under it)."""
     api_access_token: str = "simulated-access-token"
     """Bearer token the skill presents to the Alexa APIs."""
+    person_id: str | None = None
+    """Alexa ``personId`` of the recognised speaker (a voice profile); None: not recognised,
+    and ``context.System.person`` is left out, as Alexa does."""
 
 
 @dataclass
@@ -71,6 +74,8 @@ def envelope(caller: Caller, session: Session | None, request: Json) -> Json:
     }
     if caller.device_id is not None:
         system["device"] = {"deviceId": caller.device_id, "supportedInterfaces": {}}
+    if caller.person_id is not None:
+        system["person"] = {"personId": caller.person_id}
     body: Json = {"version": "1.0", "context": {"System": system}, "request": request}
     if session is not None:
         body["session"] = {

@@ -277,10 +277,14 @@ def _play(script: Script, base: Path, target: ReplayTarget, result: FileResult) 
                 endpoint=target.endpoint,
                 sign_with=target.sign_with,
                 in_session=settings.session == "open",
+                person_id=settings.person,
             )
             with simulator(options, services, config) as driver:
                 for step_number, step in enumerate(script.turns, 1):
                     stage = f"turn {step_number} {_quoted(step.say)}"
+                    driver.caller.person_id = (
+                        settings.person if step.person == "settings" else step.person
+                    )
                     turn = driver.say(step.say)
                     result.turns = step_number
                     result.failures += _check_turn(
@@ -306,6 +310,7 @@ def _seed(services: Services, script: Script, user: str, start: datetime, base: 
                 recorded_at=item.when(start),
                 transcript=item.transcript,
                 audio_file=wav if item.audio else None,
+                person_id=item.person,
             )
             for item in script.seed.recordings
         ],

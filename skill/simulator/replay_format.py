@@ -72,6 +72,9 @@ class Settings:
 
     user: str = DEFAULT_USER
     """Alexa userId of the speaker; seed data and ``after`` checks belong to this user."""
+    person: str | None = None
+    """Alexa personId of the recognised speaker (``context.System.person``); None: the
+    speaker's voice is not recognised. A turn may say otherwise (``person:``)."""
     time: datetime = DEFAULT_TIME
     """The pinned request time of every turn (aware)."""
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
@@ -99,6 +102,8 @@ class SeedRecording:
     ago: timedelta | None = None
     """How long before the run's time it was said (``ago`` in the file), so a run on another
     clock (``time: now``, a signed endpoint) counts back from its own time."""
+    person: str | None = None
+    """The recognised person who said it; None: no voice was recognised."""
 
     def when(self, now: datetime) -> datetime:
         """When it was said, for a run whose first turn is at ``now``."""
@@ -155,6 +160,9 @@ class Step:
     """What the person says (typed, as to the simulator)."""
     expect: Expect
     """What must be seen for this turn."""
+    person: str | Literal["settings"] | None = "settings"
+    """Who is recognised saying it: a personId, None (``person: null``: nobody), or
+    ``settings`` (the file's ``settings.person``)."""
 
 
 @dataclass(frozen=True)
@@ -285,9 +293,12 @@ def load_script(path: Path, text: str | None = None) -> Script:
 
 
 def _settings(check: _Checker, value: Any) -> Settings:
-    given = check.mapping(value, "settings", ("user", "time", "timezone", "locale", "session"))
+    given = check.mapping(
+        value, "settings", ("user", "person", "time", "timezone", "locale", "session")
+    )
     settings = Settings()
     user = check.text(given["user"], "settings.user") if "user" in given else settings.user
+    person = check.text(given["person"], "settings.person") if given.get("person") else None
     time, clock = settings.time, settings.clock
     if given.get("time") == "now":
         time, clock = datetime.now(UTC).replace(microsecond=0), "now"
@@ -311,7 +322,13 @@ def _settings(check: _Checker, value: Any) -> Settings:
         if "/" in locale or not (MODELS_DIR / f"{locale}.json").is_file():
             raise check.fail("settings.locale", f"no interaction model for {locale!r}")
     return Settings(
-        user=user, time=time, zone=zone, locale=locale, session=session, clock=clock
+        user=user,
+        person=person,
+        time=time,
+        zone=zone,
+        locale=locale,
+        session=session,
+        clock=clock,
     )
 
 
@@ -323,7 +340,9 @@ def _seed(check: _Checker, value: Any, now: datetime) -> Seed:
     recordings = []
     for i, item in enumerate(listed, 1):
         where = f"seed.recordings[{i}]"
-        entry = check.mapping(item, where, ("at", "ago", "transcript", "audio"), ("transcript",))
+        entry = check.mapping(
+            item, where, ("at", "ago", "transcript", "audio", "person"), ("transcript",)
+        )
         if ("at" in entry) == ("ago" in entry):
             raise check.fail(where, "give exactly one of 'at' (a time) or 'ago' (e.g. 2h)")
         ago = None
@@ -337,17 +356,21 @@ def _seed(check: _Checker, value: Any, now: datetime) -> Seed:
             at = now - ago
         audio = check.flag(entry["audio"], f"{where}.audio") if "audio" in entry else True
         transcript = check.text(entry["transcript"], f"{where}.transcript")
-        recordings.append(SeedRecording(at, transcript, audio, ago))
+        person = check.text(entry["person"], f"{where}.person") if entry.get("person") else None
+        recordings.append(SeedRecording(at, transcript, audio, ago, person))
     consent = check.consent(given["consent"], "seed.consent") if "consent" in given else {}
     return Seed(tuple(recordings), consent)
 
 
 def _step(check: _Checker, value: Any, where: Where) -> Step:
-    given = check.mapping(value, where, ("say", "expect"), ("say",))
+    given = check.mapping(value, where, ("say", "expect", "person"), ("say",))
     say = check.text(given["say"], f"{where}.say")
     if len(say) > MAX_UTTERANCE:
         raise check.fail(f"{where}.say", f"longer than {MAX_UTTERANCE:,} characters")
-    return Step(say, _expect(check, given.get("expect", {}), f"{where}.expect"))
+    person: str | Literal["settings"] | None = "settings"
+    if "person" in given:
+        person = None if given["person"] is None else check.text(given["person"], f"{where}.person")
+    return Step(say, _expect(check, given.get("expect", {}), f"{where}.expect"), person)
 
 
 _EXPECT_KEYS = (

@@ -53,6 +53,9 @@ class SimulatorOptions:
     in_session: bool = False
     """Start inside an open session: the first utterance reaches the skill without naming it
     (otherwise Alexa's session rules apply from the start)."""
+    person_id: str | None = None
+    """Alexa personId of the recognised speaker (``context.System.person``); None: the voice
+    is not recognised."""
 
 
 def make_invoke(options: SimulatorOptions, services: Services, config: Config) -> Invoke:
@@ -83,5 +86,6 @@ def simulator(
             locale=options.locale,
             api_endpoint=stub.endpoint,
             api_access_token=stub.access_token,
+            person_id=options.person_id,
         )
         yield DialogDriver(invoke, nlu, caller, clock, options.zone, in_session=options.in_session)

@@ -1,6 +1,11 @@
-"""The consent tables: ``consent_events`` (the append-only ledger) and ``consent_state``
-(its latest row per user and purpose, and the row that consent changes, review
-sampling and review hand-outs lock)."""
+"""The consent tables: ``consent_events`` (the append-only ledger) and ``consent_state`` (per
+user, person and purpose: the latest decision and the latest withdrawal, by ledger id; the
+rows that consent changes, review sampling and review hand-outs lock).
+
+A person's row has their ``person_id`` as ``person_key``; the account's row has ``NO_PERSON``.
+What a person's consent *is*, from the two rows, is the services' rule
+(``skill.services.consent``), not this module's.
+"""
 
 from __future__ import annotations
 
@@ -8,48 +13,80 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from skill.store.errors import LockNotAvailable
 from skill.store.rows import AnyRow
-from skill.store.schema import consent_events, consent_state
+from skill.store.schema import NO_PERSON, consent_events, consent_state
 from skill.store.upsert import insert_or_ignore
 
-_STATE = select(consent_state.c.purpose, consent_state.c.granted).where(
-    consent_state.c.user_id == bindparam("user")
+__all__ = [
+    "append_event",
+    "ensure_row",
+    "history",
+    "latest_origin",
+    "lock",
+    "row",
+    "rows_of",
+    "set_state",
+]
+
+_COLUMNS = (
+    consent_state.c.purpose,
+    consent_state.c.person_key,
+    consent_state.c.granted,
+    consent_state.c.decided_seq,
+    consent_state.c.withdrawn_seq,
 )
-"""Every decided purpose of one user; built once, it runs on every "what data" answer."""
 
 
-def _granted(user_id: str, purpose: str) -> Select[Any]:
-    return select(consent_state.c.granted).where(
-        consent_state.c.user_id == user_id, consent_state.c.purpose == purpose
+def _key(person: str | None) -> str:
+    return NO_PERSON if person is None else person
+
+
+def _one(user_id: str, person: str | None, purpose: str) -> Select[Any]:
+    return select(*_COLUMNS).where(
+        consent_state.c.user_id == user_id,
+        consent_state.c.person_key == _key(person),
+        consent_state.c.purpose == purpose,
     )
 
 
-def current(conn: Connection, user_id: str, purpose: str) -> bool | None:
-    """The user's state for ``purpose``; None when undecided or never asked."""
-    granted: bool | None = conn.execute(_granted(user_id, purpose)).scalar()
-    return granted
+def row(conn: Connection, user_id: str, person: str | None, purpose: str) -> AnyRow | None:
+    """The state row of the user's account (``person`` None) or of one person, if any."""
+    return conn.execute(_one(user_id, person, purpose)).first()
 
 
-def decisions(conn: Connection, user_id: str) -> dict[str, bool | None]:
-    """Every purpose the user has a state row for, and its state (None: undecided)."""
-    return {purpose: granted for purpose, granted in conn.execute(_STATE, {"user": user_id})}
+def rows_of(conn: Connection, user_id: str, person: str | None) -> Sequence[AnyRow]:
+    """Every state row of the account and, when given, of ``person`` (``purpose``,
+    ``person_key``, ``granted``, ``decided_seq``, ``withdrawn_seq``): what every purpose's
+    state for that speaker follows from (one index range)."""
+    keys = [NO_PERSON] if person is None else [NO_PERSON, person]
+    return conn.execute(
+        select(*_COLUMNS).where(
+            consent_state.c.user_id == user_id, consent_state.c.person_key.in_(keys)
+        )
+    ).all()
 
 
 def lock(
-    conn: Connection, user_id: str, purpose: str, *, exclusive: bool, nowait: bool
+    conn: Connection,
+    user_id: str,
+    person: str | None,
+    purpose: str,
+    *,
+    exclusive: bool,
+    nowait: bool,
 ) -> AnyRow | None:
-    """Lock the user's state row for ``purpose`` until ``conn`` commits and return it
-    (``.granted``), or None when there is no row yet (nothing is locked then).
+    """Lock one state row until ``conn`` commits and return it, or None when there is no
+    row yet (nothing is locked then).
 
     Shared (``FOR SHARE``) unless ``exclusive``. With ``nowait`` a row another
     transaction holds raises ``LockNotAvailable`` instead of waiting. SQLite has no
     row locks: its write transactions already hold the database's write lock.
     """
-    query = _granted(user_id, purpose).with_for_update(read=not exclusive, nowait=nowait)
+    query = _one(user_id, person, purpose).with_for_update(read=not exclusive, nowait=nowait)
     try:
         return conn.execute(query).first()
     except OperationalError as exc:
@@ -58,21 +95,45 @@ def lock(
         raise
 
 
-def ensure_row(conn: Connection, user_id: str, purpose: str, at: datetime) -> None:
-    """Create the user's state row for ``purpose``, undecided, unless it exists."""
+def ensure_row(
+    conn: Connection, user_id: str, person: str | None, purpose: str, at: datetime
+) -> None:
+    """Create the state row, undecided, unless it exists."""
     insert_or_ignore(
         conn,
         consent_state,
-        {"user_id": user_id, "purpose": purpose, "granted": None, "updated_at": at},
+        {
+            "user_id": user_id,
+            "person_key": _key(person),
+            "purpose": purpose,
+            "granted": None,
+            "updated_at": at,
+        },
     )
 
 
-def set_state(conn: Connection, user_id: str, purpose: str, granted: bool, at: datetime) -> None:
-    """Record the latest decision on the user's (locked) state row."""
+def set_state(
+    conn: Connection,
+    user_id: str,
+    person: str | None,
+    purpose: str,
+    *,
+    granted: bool,
+    at: datetime,
+    seq: int,
+) -> None:
+    """Record the decision with ledger id ``seq`` on the (locked) state row."""
+    values: dict[str, Any] = {"granted": granted, "updated_at": at, "decided_seq": seq}
+    if not granted:
+        values["withdrawn_seq"] = seq
     conn.execute(
         update(consent_state)
-        .where(consent_state.c.user_id == user_id, consent_state.c.purpose == purpose)
-        .values(granted=granted, updated_at=at)
+        .where(
+            consent_state.c.user_id == user_id,
+            consent_state.c.person_key == _key(person),
+            consent_state.c.purpose == purpose,
+        )
+        .values(**values)
     )
 
 
@@ -80,17 +141,20 @@ def append_event(
     conn: Connection,
     *,
     user_id: str,
+    person: str | None,
     purpose: str,
     granted: bool,
     at: datetime,
     channel: str,
     policy_version: str,
     request_id: str | None,
-) -> None:
-    """Add one decision to the ledger, in the same transaction as :func:`set_state`."""
-    conn.execute(
+) -> int:
+    """Add one decision to the ledger (in the same transaction as :func:`set_state`);
+    returns its id, which orders decisions."""
+    result = conn.execute(
         insert(consent_events).values(
             user_id=user_id,
+            person_id=person,
             purpose=purpose,
             granted=granted,
             at=at,
@@ -99,10 +163,13 @@ def append_event(
             request_id=request_id,
         )
     )
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def history(conn: Connection, user_id: str) -> Sequence[AnyRow]:
-    """The user's ledger rows, oldest first."""
+    """The user's ledger rows (the account's and every person's), oldest first."""
     return conn.execute(
         select(consent_events)
         .where(consent_events.c.user_id == user_id)

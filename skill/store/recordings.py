@@ -1,7 +1,7 @@
-"""The ``recordings`` table and its per-user totals in ``recording_counts``.
+"""The ``recordings`` table and its totals per user and speaker in ``recording_counts``.
 
 Every function here that adds or removes recordings keeps ``recording_counts`` in
-step in the same transaction, so "how many do you keep" is one key lookup however
+step in the same transaction, so "how many do you keep" is a few key lookups however
 long a user's history is.
 """
 
@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from skill.store.db import bulk_insert
 from skill.store.errors import DuplicateKey
 from skill.store.rows import AnyRow
-from skill.store.schema import recording_counts, recordings, review_items
+from skill.store.schema import NO_PERSON, recording_counts, recordings, review_items
 from skill.store.upsert import upsert_add
 
 INSERT_BATCH = 1000
@@ -41,22 +41,37 @@ _CHUNK = 500
 @dataclass(frozen=True)
 class Selection:
     """Which of one user's recordings a query acts on: all of them, those recorded in
-    UTC ``[start, end)``, or the one with ``recording_id``."""
+    UTC ``[start, end)``, or the one with ``recording_id``; of one recognised person
+    (``person``) or of none (``unattributed``); ingested before ``ingested_before``."""
 
     user_id: str
     start: datetime | None = None
     end: datetime | None = None
     recording_id: str | None = None
+    person: str | None = None
+    unattributed: bool = False
+    ingested_before: datetime | None = None
 
     def where(self) -> tuple[ColumnElement[bool], ...]:
         clauses = [recordings.c.user_id == self.user_id]
+        if self.person is not None:
+            clauses.append(recordings.c.person_id == self.person)
+        elif self.unattributed:
+            clauses.append(recordings.c.person_id.is_(None))
         if self.start is not None:
             clauses.append(recordings.c.recorded_at >= self.start)
         if self.end is not None:
             clauses.append(recordings.c.recorded_at < self.end)
         if self.recording_id is not None:
             clauses.append(recordings.c.id == self.recording_id)
+        if self.ingested_before is not None:
+            clauses.append(recordings.c.ingested_at <= self.ingested_before)
         return tuple(clauses)
+
+
+def person_key(person_id: str | None) -> str:
+    """The ``recording_counts`` key of a recording's speaker."""
+    return NO_PERSON if person_id is None else person_id
 
 
 # -- writing ---------------------------------------------------------------------
@@ -111,10 +126,12 @@ def lock_for_deletion(conn: Connection, which: Selection) -> int:
 
 
 def deletion_chunk(conn: Connection, which: Selection, after: str, limit: int) -> Sequence[AnyRow]:
-    """The next ``limit`` selected recordings (``id``, ``key_id``, ``audio_file``) with an id
-    above ``after``, in id order, locked."""
+    """The next ``limit`` selected recordings (``id``, ``key_id``, ``audio_file``,
+    ``person_id``) with an id above ``after``, in id order, locked."""
     return conn.execute(
-        select(recordings.c.id, recordings.c.key_id, recordings.c.audio_file)
+        select(
+            recordings.c.id, recordings.c.key_id, recordings.c.audio_file, recordings.c.person_id
+        )
         .where(*which.where(), recordings.c.id > after)
         .order_by(recordings.c.id)
         .limit(limit)
@@ -140,18 +157,22 @@ def count(conn: Connection, which: Selection) -> int:
     return int(conn.execute(select(func.count()).where(*which.where())).scalar_one())
 
 
-def total(conn: Connection, user_id: str) -> int:
-    """How many recordings the user has, from ``recording_counts`` (one key lookup)."""
-    query = select(recording_counts.c.total).where(recording_counts.c.user_id == user_id)
+def total(conn: Connection, user_id: str, person: str | None = None) -> int:
+    """How many recordings the user has (or ``person`` has), from ``recording_counts``."""
+    counts = recording_counts.c
+    if person is None:
+        query = select(func.sum(counts.total)).where(counts.user_id == user_id)
+    else:
+        query = select(counts.total).where(counts.user_id == user_id, counts.person_key == person)
     return int(conn.execute(query).scalar() or 0)
 
 
 def newest_page(
-    conn: Connection, user_id: str, before: tuple[datetime, str] | None, limit: int
+    conn: Connection, which: Selection, before: tuple[datetime, str] | None, limit: int
 ) -> Sequence[AnyRow]:
-    """Up to ``limit`` of the user's recordings (all columns), newest first, older than
+    """Up to ``limit`` of the selected recordings (all columns), newest first, older than
     ``before`` (recorded_at, id) when given: one page of a listing."""
-    query = select(recordings).where(recordings.c.user_id == user_id)
+    query = select(recordings).where(*which.where())
     if before is not None:
         at, rid = before
         query = query.where(
@@ -176,69 +197,89 @@ def any_sealed(conn: Connection) -> bool:
     return conn.execute(query).first() is not None
 
 
-def _summary_statement() -> Select[Any]:
+def _summary_statement(of_person: bool) -> Select[Any]:
     counts = recording_counts.c
     user: BindParameter[str] = bindparam("user")
-    mine = recordings.c.user_id == user
+    person: BindParameter[str] = bindparam("person")
+    rows: tuple[ColumnElement[bool], ...]
+    mine: tuple[ColumnElement[bool], ...]
+    total: ColumnElement[Any]
+    with_audio: ColumnElement[Any]
+    if of_person:
+        rows = (counts.user_id == user, counts.person_key == person)
+        mine = (recordings.c.user_id == user, recordings.c.person_id == person)
+        total, with_audio = counts.total, counts.with_audio
+    else:
+        rows = (counts.user_id == user,)
+        mine = (recordings.c.user_id == user,)
+        total, with_audio = func.sum(counts.total), func.sum(counts.with_audio)
     return select(
-        select(counts.total).where(counts.user_id == user).scalar_subquery().label("total"),
-        select(counts.with_audio)
-        .where(counts.user_id == user)
-        .scalar_subquery()
-        .label("with_audio"),
-        select(func.min(recordings.c.recorded_at)).where(mine).scalar_subquery().label("first"),
-        select(func.max(recordings.c.recorded_at)).where(mine).scalar_subquery().label("last"),
+        select(total).where(*rows).scalar_subquery().label("total"),
+        select(with_audio).where(*rows).scalar_subquery().label("with_audio"),
+        select(func.min(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("first"),
+        select(func.max(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("last"),
     )
 
 
-_SUMMARY = _summary_statement()
-"""Built once: the summary answers every "what data do you keep"."""
+_SUMMARY = {False: _summary_statement(False), True: _summary_statement(True)}
+"""Built once: the summaries answer every "what data do you keep" (the account's, or one
+recognised person's)."""
 
 
-def summary(conn: Connection, user_id: str) -> AnyRow:
-    """``total``, ``with_audio`` (None when the user has no counts row), ``first`` and
-    ``last`` (recorded_at, aware UTC, None without recordings), in one statement of key
-    lookups and index seeks: its cost does not grow with the user's history."""
-    return conn.execute(_SUMMARY, {"user": user_id}).one()
+def summary(conn: Connection, user_id: str, person: str | None = None) -> AnyRow:
+    """``total``, ``with_audio`` (None when there is no counts row), ``first`` and ``last``
+    (recorded_at, aware UTC, None without recordings) of the user's recordings, or of
+    ``person``'s, in one statement of key lookups and index seeks: its cost does not grow
+    with the user's history."""
+    params = {"user": user_id, "person": person}
+    return conn.execute(_SUMMARY[person is not None], params).one()
 
 
 # -- recording_counts ------------------------------------------------------------
 
 
-def add_counts(conn: Connection, per_user: Mapping[str, tuple[int, int]]) -> None:
-    """Add (recordings, with audio) per user, creating rows as needed."""
+Counts = Mapping[tuple[str, str], tuple[int, int]]
+"""(user id, person key) -> (recordings, of them with audio)."""
+
+
+def add_counts(conn: Connection, per_speaker: Counts) -> None:
+    """Add (recordings, with audio) per user and speaker, creating rows as needed."""
     rows = [
-        {"user_id": user, "total": n, "with_audio": audio}
-        for user, (n, audio) in sorted(per_user.items())  # sorted: a fixed lock order
+        {"user_id": user, "person_key": person, "total": n, "with_audio": audio}
+        for (user, person), (n, audio) in sorted(per_speaker.items())  # a fixed lock order
     ]
-    upsert_add(conn, recording_counts, ["user_id"], rows, ["total", "with_audio"])
+    upsert_add(conn, recording_counts, ["user_id", "person_key"], rows, ["total", "with_audio"])
 
 
-def subtract_counts(conn: Connection, user_id: str, total: int, with_audio: int) -> None:
-    """Take deleted recordings off the user's counts."""
-    if total == 0:
-        return
-    conn.execute(
-        update(recording_counts)
-        .where(recording_counts.c.user_id == user_id)
-        .values(
-            total=recording_counts.c.total - total,
-            with_audio=recording_counts.c.with_audio - with_audio,
+def subtract_counts(conn: Connection, per_speaker: Counts) -> None:
+    """Take deleted recordings off their users' and speakers' counts."""
+    for (user, person), (total, with_audio) in sorted(per_speaker.items()):
+        if total == 0:
+            continue
+        conn.execute(
+            update(recording_counts)
+            .where(recording_counts.c.user_id == user, recording_counts.c.person_key == person)
+            .values(
+                total=recording_counts.c.total - total,
+                with_audio=recording_counts.c.with_audio - with_audio,
+            )
         )
-    )
 
 
 def recount(conn: Connection, user_ids: Iterable[str]) -> None:
     """Rebuild the users' counts from their recordings (after rows were written by other
     means than :func:`insert_rows`, e.g. a bulk load straight into the table)."""
+    key = func.coalesce(recordings.c.person_id, NO_PERSON)
     for user_id in sorted(set(user_ids)):
         conn.execute(delete(recording_counts).where(recording_counts.c.user_id == user_id))
         conn.execute(
             insert(recording_counts).from_select(
-                ["user_id", "total", "with_audio"],
-                select(recordings.c.user_id, func.count(), func.count(recordings.c.audio_file))
+                ["user_id", "person_key", "total", "with_audio"],
+                select(
+                    recordings.c.user_id, key, func.count(), func.count(recordings.c.audio_file)
+                )
                 .where(recordings.c.user_id == user_id)
-                .group_by(recordings.c.user_id),
+                .group_by(recordings.c.user_id, key),
             )
         )
 

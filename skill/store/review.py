@@ -30,11 +30,15 @@ def bound_lock_waits(conn: Connection, timeout_ms: int) -> None:
 
 
 def lock_next_pending(conn: Connection, skip: Collection[int]) -> AnyRow | None:
-    """Lock the oldest pending item (``id``, ``user_id``, ``recording_id``) whose id is
-    not in ``skip``. SKIP LOCKED: items other reviewers are being handed are stepped over."""
-    query = select(review_items.c.id, review_items.c.user_id, review_items.c.recording_id).where(
-        review_items.c.state == "pending"
-    )
+    """Lock the oldest pending item (``id``, ``user_id``, ``person_id``, ``recording_id``)
+    whose id is not in ``skip``. SKIP LOCKED: items other reviewers are being handed are
+    stepped over."""
+    query = select(
+        review_items.c.id,
+        review_items.c.user_id,
+        review_items.c.person_id,
+        review_items.c.recording_id,
+    ).where(review_items.c.state == "pending")
     if skip:
         query = query.where(review_items.c.id.not_in(skip))
     return conn.execute(
@@ -119,17 +123,26 @@ def add_annotation(
 
 
 def lock_user_items(
-    conn: Connection, user_id: str, states: Collection[str], *, skip_locked: bool
+    conn: Connection,
+    user_id: str,
+    states: Collection[str],
+    *,
+    skip_locked: bool,
+    person: str | None = None,
 ) -> list[int]:
-    """Lock the user's items in ``states``, in id order; returns their ids.
+    """Lock the user's items in ``states`` (``person``'s only, when given), in id order;
+    returns their ids.
 
     The fixed order means two purges of one user, or a purge and a recording deletion
     (which locks items the same way), never wait on each other in a cycle.
     ``skip_locked`` leaves items another transaction holds to that transaction.
     """
+    mine = [review_items.c.user_id == user_id, review_items.c.state.in_(states)]
+    if person is not None:
+        mine.append(review_items.c.person_id == person)
     query = (
         select(review_items.c.id)
-        .where(review_items.c.user_id == user_id, review_items.c.state.in_(states))
+        .where(*mine)
         .order_by(review_items.c.id)
         .with_for_update(skip_locked=skip_locked)
     )
@@ -160,10 +173,11 @@ def count_unconsidered(conn: Connection, cutoff: datetime) -> int:
 
 
 def lock_unconsidered(conn: Connection, cutoff: datetime, limit: int) -> Sequence[AnyRow]:
-    """Lock up to ``limit`` of those recordings (``id``, ``user_id``), oldest ingested
-    first. SKIP LOCKED: a concurrent sampler or deletion is stepped around, not waited for."""
+    """Lock up to ``limit`` of those recordings (``id``, ``user_id``, ``person_id``), oldest
+    ingested first. SKIP LOCKED: a concurrent sampler or deletion is stepped around, not
+    waited for."""
     return conn.execute(
-        select(recordings.c.id, recordings.c.user_id)
+        select(recordings.c.id, recordings.c.user_id, recordings.c.person_id)
         .where(*_unconsidered(cutoff))
         .order_by(recordings.c.ingested_at, recordings.c.id)
         .limit(limit)
@@ -171,11 +185,19 @@ def lock_unconsidered(conn: Connection, cutoff: datetime, limit: int) -> Sequenc
     ).all()
 
 
-def enqueue(conn: Connection, picks: Sequence[tuple[str, str]], at: datetime) -> None:
-    """Queue (recording id, user id) pairs as pending items."""
+def enqueue(
+    conn: Connection, picks: Sequence[tuple[str, str, str | None]], at: datetime
+) -> None:
+    """Queue (recording id, user id, person id) as pending items."""
     rows = [
-        {"recording_id": recording_id, "user_id": user_id, "state": "pending", "queued_at": at}
-        for recording_id, user_id in picks
+        {
+            "recording_id": recording_id,
+            "user_id": user_id,
+            "person_id": person_id,
+            "state": "pending",
+            "queued_at": at,
+        }
+        for recording_id, user_id, person_id in picks
     ]
     if rows:
         conn.execute(insert(review_items), rows)

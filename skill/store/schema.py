@@ -93,6 +93,7 @@ recordings = Table(
     # The recording's data key in the key store; destroying it deletes the content.
     Column("key_id", String(32)),
     Index("ix_recordings_user_time", "user_id", "recorded_at"),
+    Index("ix_recordings_user_person_time", "user_id", "person_id", "recorded_at"),
     Index("ix_recordings_key", "key_id", unique=True),
     Index(
         "ix_recordings_unconsidered",
@@ -108,6 +109,8 @@ consent_events = Table(
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("user_id", String(512), nullable=False),
+    # The recognised speaker the decision is for; NULL: the whole account.
+    Column("person_id", String(512)),
     Column("purpose", String(64), nullable=False),
     Column("granted", Boolean, nullable=False),
     Column("at", UTCDateTime(), nullable=False),
@@ -117,24 +120,37 @@ consent_events = Table(
     Index("ix_consent_user_purpose", "user_id", "purpose", "id"),
 )
 
+NO_PERSON = ""
+"""``person_key`` of rows about the account as a whole (or recordings of no recognised
+speaker): a primary key column cannot be NULL."""
+
 recording_counts = Table(
     "recording_counts",
     metadata,
     Column("user_id", String(512), primary_key=True),
+    # The recordings' person_id; NO_PERSON for recordings without one.
+    Column("person_key", String(512), primary_key=True),
     Column("total", BigInteger, nullable=False),
     Column("with_audio", BigInteger, nullable=False),
 )
-"""Per-user totals, changed in the same transaction as every ingest and deletion, so that
-"what data do you keep" costs the same for a user with a million recordings as with ten."""
+"""Totals per user and speaker, changed in the same transaction as every ingest and
+deletion, so that "what data do you keep" costs the same for a user with a million
+recordings as with ten (the account's total is the sum of a few rows)."""
 
 consent_state = Table(
     "consent_state",
     metadata,
     Column("user_id", String(512), primary_key=True),
+    # The person the decisions are for; NO_PERSON: the account (every speaker).
+    Column("person_key", String(512), primary_key=True),
     Column("purpose", String(64), primary_key=True),
     # NULL: no decision yet, the deployment's policy default applies.
     Column("granted", Boolean),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # The ledger id of the latest decision, and of the latest withdrawal: a person's grant
+    # counts only when it is later than the account's latest withdrawal.
+    Column("decided_seq", BigInteger),
+    Column("withdrawn_seq", BigInteger),
 )
 """The latest ledger row per user and purpose, kept in the same transaction as the ledger.
 
@@ -153,6 +169,8 @@ review_items = Table(
         unique=True,
     ),
     Column("user_id", String(512), nullable=False),
+    # The recording's person_id: a person's withdrawal purges exactly their items.
+    Column("person_id", String(512)),
     Column("state", String(16), nullable=False),
     Column("queued_at", UTCDateTime(), nullable=False),
     Column("reviewer", String(128)),

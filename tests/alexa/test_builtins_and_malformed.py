@@ -77,7 +77,7 @@ def test_out_of_session_intent_still_answers(alexa: Alexa) -> None:
     event = intent_request(alexa.caller, alexa.now, "WhatDataIntent")
     del event["session"]
     reply = alexa.send(event)
-    assert reply.speech.startswith("I don't have any recordings of yours.")
+    assert reply.speech.startswith("I don't have any recordings on this account.")
 
 
 def test_missing_timestamp_uses_the_clock(alexa: Alexa) -> None:

@@ -45,7 +45,7 @@ def test_each_form_deletes_its_span_and_nothing_around_it(
 
     remaining = sorted(r.recorded_at for r in services.recordings.list(USER))
     assert remaining == sorted(outside)
-    assert f"You have {len(inside)} recordings" in asked.speech
+    assert f"There are {len(inside)} recordings" in asked.speech
 
 
 def test_this_weekend_said_on_thursday_means_last_weekend(alexa: Alexa, services: Services) -> None:

@@ -21,12 +21,12 @@ def test_delete_today_asks_with_the_count_then_deletes_on_yes(
 
     assert asked.directives == ["Dialog.ConfirmIntent"]
     assert asked.ends is False
-    assert "You have 2 recordings from today" in asked.speech
+    assert "There are 2 recordings from today on this account" in asked.speech
     assert services.recordings.total(USER) == 3, "nothing is deleted before the yes"
 
     done = alexa.confirm("DeleteRecordingsIntent", asked, slots={"date": "2026-11-26"})
 
-    assert done.speech == "Done. I deleted 2 recordings from today."
+    assert done.speech == "Done. I deleted 2 recordings from today on this account."
     assert done.ends is True
     assert [r.recorded_at for r in services.recordings.list(USER)] == [NOW - timedelta(days=1)]
 
@@ -43,7 +43,10 @@ def test_nothing_to_delete_is_said_without_asking(alexa: Alexa, services: Servic
     seed(services, USER, NOW - timedelta(days=3))
     reply = alexa.intent("DeleteRecordingsIntent", {"date": "2026-11-26"})
     assert reply.directives == []
-    assert reply.speech == "You have no recordings from today, so there's nothing to delete."
+    assert (
+        reply.speech
+        == "There are no recordings from today on this account, so there's nothing to delete."
+    )
     assert reply.ends is True
 
 
@@ -62,7 +65,7 @@ def test_confirmation_deletes_what_was_described_even_after_midnight(
     alexa.now = datetime(2026, 11, 27, 0, 0, 5, tzinfo=UTC)  # "yes" lands after midnight
     seed(services, USER, alexa.now)  # a new recording on the new day
     done = alexa.confirm("DeleteRecordingsIntent", asked, slots={"date": "2026-11-26"})
-    assert done.speech == "Done. I deleted one recording from today."
+    assert done.speech == "Done. I deleted one recording from today on this account."
     assert [r.recorded_at for r in services.recordings.list(USER)] == [alexa.now]
 
 
@@ -74,9 +77,11 @@ def test_future_weekday_means_the_most_recent_past_one(alexa: Alexa, services: S
     assert asked.speech.startswith(
         "I can only delete the past, so I'm taking that as Monday, November 23rd."
     )
-    assert "You have one recording from Monday, November 23rd." in asked.speech
+    assert "There is one recording from Monday, November 23rd on this account." in asked.speech
     done = alexa.confirm("DeleteRecordingsIntent", asked, slots={"date": "2026-11-30"})
-    assert done.speech == "Done. I deleted one recording from Monday, November 23rd."
+    assert (
+        done.speech == "Done. I deleted one recording from Monday, November 23rd on this account."
+    )
     assert services.recordings.total(USER) == 1
 
 
@@ -101,17 +106,17 @@ def test_delete_last_asks_then_deletes_only_the_newest(alexa: Alexa, services: S
     asked = alexa.intent("DeleteLastRecordingIntent")
     assert asked.directives == ["Dialog.ConfirmIntent"]
     assert asked.speech == (
-        "Your most recent recording is from today at 2:58 PM. Should I delete it?"
+        "The most recent recording on this account is from today at 2:58 PM. Should I delete it?"
     )
     done = alexa.confirm("DeleteLastRecordingIntent", asked)
-    assert done.speech == "Done. I deleted your most recent recording."
+    assert done.speech == "Done. I deleted the most recent recording on this account."
     assert [r.recorded_at for r in services.recordings.list(USER)] == [NOW - timedelta(minutes=30)]
     assert services.recordings.total(OTHER_USER) == 1
 
 
 def test_delete_last_with_nothing_stored(alexa: Alexa) -> None:
     reply = alexa.intent("DeleteLastRecordingIntent")
-    assert reply.speech == "You don't have any recordings, so there's nothing to delete."
+    assert reply.speech == "There are no recordings on this account, so there's nothing to delete."
     assert reply.directives == []
 
 
@@ -122,7 +127,8 @@ def test_delete_all_confirms_the_total_and_spares_other_users(
     seed(services, OTHER_USER, NOW)
     asked = alexa.intent("DeleteAllRecordingsIntent")
     assert asked.speech == (
-        "You have 12 recordings in total. Should I delete all 12 of them? This can't be undone."
+        "There are 12 recordings on this account. "
+        "Should I delete all 12 of them? This can't be undone."
     )
     denied = alexa.confirm("DeleteAllRecordingsIntent", asked, "DENIED")
     assert denied.speech == "Okay, I didn't delete anything."
@@ -130,7 +136,10 @@ def test_delete_all_confirms_the_total_and_spares_other_users(
 
     asked = alexa.intent("DeleteAllRecordingsIntent")
     done = alexa.confirm("DeleteAllRecordingsIntent", asked)
-    assert done.speech == "Done. I deleted 12 recordings. Nothing you've said is stored anymore."
+    assert (
+        done.speech
+        == "Done. I deleted 12 recordings. Nothing said on this account is stored anymore."
+    )
     assert services.recordings.total(USER) == 0
     assert services.recordings.total(OTHER_USER) == 1
 

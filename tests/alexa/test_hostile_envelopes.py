@@ -83,7 +83,7 @@ def test_a_broken_confirmed_deletion_answers_and_deletes_nothing(
 
 def test_session_attributes_of_the_wrong_shape_are_dropped(seeded: Alexa) -> None:
     reply = seeded.send(broken(what_data(seeded), ("session", "attributes"), 5))
-    assert reply.speech.startswith("I keep one recording of yours")
+    assert reply.speech.startswith("I keep one recording on this account")
 
 
 def test_an_unknown_request_type_gets_an_empty_response(seeded: Alexa) -> None:
@@ -118,7 +118,7 @@ def test_missing_parts_are_answered(seeded: Alexa, drop: tuple[str, ...]) -> Non
     reply = seeded.send(event)
     assert is_valid_answer(reply.raw)
     if drop == ("session",):  # the user is still known from context.System
-        assert reply.speech.startswith("I keep one recording of yours")
+        assert reply.speech.startswith("I keep one recording on this account")
 
 
 def test_a_wrongly_typed_user_does_not_reach_anyone(seeded: Alexa) -> None:

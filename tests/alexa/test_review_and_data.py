@@ -19,7 +19,7 @@ def test_stop_human_review_withdraws_in_the_ledger_before_answering(
     reply = alexa.intent("StopHumanReviewIntent")
 
     assert reply.speech == (
-        "Okay, human review is now off. No person will listen to your recordings."
+        "Okay, human review is now off for this account. No person will listen to its recordings."
     )
     assert services.consent.state(USER)["human_review"] is False
     last = services.consent.history(USER)[-1]
@@ -29,9 +29,11 @@ def test_stop_human_review_withdraws_in_the_ledger_before_answering(
 
 
 def test_allow_then_stop_again_keeps_a_full_history(alexa: Alexa, services: Services) -> None:
-    assert alexa.intent("StopHumanReviewIntent").speech.startswith("Human review was already off")
+    assert alexa.intent("StopHumanReviewIntent").speech.startswith(
+        "Human review was already off for this account"
+    )
     allowed = alexa.intent("AllowHumanReviewIntent")
-    assert allowed.speech.startswith("Okay, human review is on.")
+    assert allowed.speech.startswith("Okay, human review is on for this account.")
     assert "stop human review" in allowed.speech
     assert alexa.intent("AllowHumanReviewIntent").speech.startswith("Human review is already on")
     alexa.intent("StopHumanReviewIntent")
@@ -55,7 +57,7 @@ def test_what_data_answers_from_real_data(alexa: Alexa, services: Services, tmp_
     reply = alexa.intent("WhatDataIntent")
 
     assert reply.speech == (
-        "I keep 3 recordings of yours, from March 3rd to today. One of them includes audio. "
+        "I keep 3 recordings on this account, from March 3rd to today. One of them includes audio. "
         "Human review is off, so no person listens to them. "
         "Recordings are kept until you delete them. "
         "To delete, say: delete what I said today, or: delete everything I've said."
@@ -72,7 +74,9 @@ def test_what_data_after_deleting_everything(alexa: Alexa, services: Services) -
     alexa.confirm("DeleteAllRecordingsIntent", asked)
     services.consent.set(USER, "human_review", True, channel="cli")
     reply = alexa.intent("WhatDataIntent")
-    assert reply.speech.startswith("I don't have any recordings of yours. Human review is on")
+    assert reply.speech.startswith(
+        "I don't have any recordings on this account. Human review is on"
+    )
 
 
 def test_stop_human_review_says_how_many_queued_items_it_removed(
@@ -87,7 +91,7 @@ def test_stop_human_review_says_how_many_queued_items_it_removed(
     reply = alexa.intent("StopHumanReviewIntent")
 
     assert reply.speech == (
-        "Okay, human review is now off. No person will listen to your recordings. "
+        "Okay, human review is now off for this account. No person will listen to its recordings. "
         "I also removed 2 recordings that were waiting for review."
     )
     assert {item.user_id for item in services.review.list_items()} == {OTHER_USER}

@@ -95,7 +95,7 @@ def test_slow_settings_api_is_abandoned_quickly(
     reply = alexa.intent("WhatDataIntent")
     elapsed = time.monotonic() - started
 
-    assert reply.speech.startswith("I keep one recording of yours")
+    assert reply.speech.startswith("I keep one recording on this account")
     assert elapsed < 4.0, "Alexa gives up after ~8 s; the skill must answer well before"
 
 
@@ -115,6 +115,6 @@ def test_a_failed_lookup_is_remembered_per_device(
     seed(services, USER, alexa.now - timedelta(minutes=1))
     first = alexa.intent("WhatDataIntent")
     again = [alexa.intent("WhatDataIntent") for _ in range(3)]
-    assert first.speech.startswith("I keep one recording of yours")
+    assert first.speech.startswith("I keep one recording on this account")
     assert all(reply.speech == first.speech for reply in again)
     assert settings_api.requests == 1, "the failed lookup was remembered"

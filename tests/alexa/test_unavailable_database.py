@@ -57,13 +57,13 @@ def test_a_locked_database(
         deleting = alexa.confirm("DeleteAllRecordingsIntent", asked)
         delete_took = time.monotonic() - started - read_took
     if backend == "sqlite":
-        assert reading.speech.startswith("I keep one recording of yours"), "reads never wait"
+        assert reading.speech.startswith("I keep one recording on this account"), "reads never wait"
     else:
         assert reading.speech == APOLOGY
     assert deleting.speech == APOLOGY and deleting.ends is True
     assert read_took < BUDGET and delete_took < BUDGET
     assert services.recordings.total(USER) == 1
-    assert alexa.intent("WhatDataIntent").speech.startswith("I keep one recording of yours")
+    assert alexa.intent("WhatDataIntent").speech.startswith("I keep one recording on this account")
 
 
 def test_an_unreachable_postgresql_server(

@@ -269,12 +269,15 @@ def test_validate_record_names_the_field_and_reason(tmp_path: Path) -> None:
 
 
 def peak_rss_kb(env: dict[str, str], file: Path) -> int:
-    """The peak resident memory of a fresh process ingesting ``file``."""
+    """The peak resident memory of a fresh process ingesting ``file``: its VmHWM, which
+    starts anew with the exec (getrusage's ru_maxrss would carry over the forking test
+    process's own peak, which grows over a long test run)."""
     measure = (
-        "import resource, sys\n"
+        "import re, sys\n"
         "from skill.cli import main\n"
         "code = main(['ingest', sys.argv[1]])\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+        "status = open('/proc/self/status').read()\n"
+        "print(re.search(r'VmHWM:\\s+(\\d+) kB', status).group(1))\n"
         "sys.exit(code)\n"
     )
     done = subprocess.run(

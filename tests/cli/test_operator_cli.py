@@ -150,7 +150,7 @@ def test_dialog_reads_turns_from_stdin(env: dict[str, str], tmp_path: Path, now:
         check=True,
         timeout=60,
     )
-    assert "I keep one recording of yours" in result.stdout
+    assert "I keep one recording on this account" in result.stdout
     assert "Should I delete it?" in result.stdout
     assert "Done. I deleted one recording." in result.stdout
     listed = subprocess.run(
@@ -184,7 +184,7 @@ def test_simulate_prints_one_json_object_per_turn(
     assert turns[0]["request"]["request"]["type"] == "LaunchRequest"
     assert turns[1]["request"]["request"]["intent"]["name"] == "WhatDataIntent"
     assert turns[1]["request"]["request"]["timestamp"] == "2026-11-26T15:00:00Z"
-    assert turns[1]["speech"].startswith("I don't have any recordings of yours.")
+    assert turns[1]["speech"].startswith("I don't have any recordings on this account.")
     assert set(turns[0]) == {"utterance", "request", "response", "speech"}
 
 
@@ -194,7 +194,7 @@ def test_simulate_reads_like_a_dialog(
     code, out, _ = run(capsys, "simulate", "open voice privacy", "delete what I said today", "yes")
     assert code == 0
     assert "You: open voice privacy\nAlexa: Voice Privacy here." in out
-    assert "Alexa: You have no recordings from today" in out
+    assert "Alexa: There are no recordings from today on this account" in out
 
 
 def test_nlu_json(capsys: pytest.CaptureFixture[str], env: dict[str, str]) -> None:
@@ -210,7 +210,7 @@ def test_nlu_json(capsys: pytest.CaptureFixture[str], env: dict[str, str]) -> No
     assert json.loads(out) == {
         "request_type": "IntentRequest",
         "intent": "DeleteRecordingsIntent",
-        "slots": {"date": "2026-11-25"},
+        "slots": {"date": "2026-11-25", "scope": None},
     }
 
 

@@ -366,7 +366,7 @@ def test_paraphrase_resolves(en_us: Nlu, case: Case) -> None:
         return
     assert (result.request_type, result.intent) == ("IntentRequest", case.intent)
     if case.intent == DELETE:
-        assert result.slots == {"date": case.date}
+        assert result.slots == {"date": case.date, "scope": None}
 
 
 @pytest.mark.parametrize(("utterance", "wrong"), MUST_NOT, ids=[u for u, _ in MUST_NOT])

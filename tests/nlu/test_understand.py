@@ -388,7 +388,7 @@ def en_us() -> Nlu:
 class TestEnUsModel:
     def test_delete_today(self, en_us: Nlu) -> None:
         result = en_us.parse("delete what i said today", TODAY)
-        assert intent(result) == ("DeleteRecordingsIntent", {"date": "2026-11-26"})
+        assert intent(result) == ("DeleteRecordingsIntent", {"date": "2026-11-26", "scope": None})
 
     def test_one_shot_stop_human_review(self, en_us: Nlu) -> None:
         result = en_us.parse("ask voice privacy to stop human review", TODAY)
@@ -406,10 +406,16 @@ class TestEnUsModel:
     @pytest.mark.parametrize(
         ("utterance", "expected"),
         [
-            ("delete what I said yesterday", ("DeleteRecordingsIntent", {"date": "2026-11-25"})),
-            ("delete what I said this week", ("DeleteRecordingsIntent", {"date": "2026-W48"})),
+            (
+                "delete what I said yesterday",
+                ("DeleteRecordingsIntent", {"date": "2026-11-25", "scope": None}),
+            ),
+            (
+                "delete what I said this week",
+                ("DeleteRecordingsIntent", {"date": "2026-W48", "scope": None}),
+            ),
             ("delete what i just said", ("DeleteLastRecordingIntent", {})),
-            ("delete everything I've ever said", ("DeleteAllRecordingsIntent", {})),
+            ("delete everything I've ever said", ("DeleteAllRecordingsIntent", {"scope": None})),
             ("stop human review", ("StopHumanReviewIntent", {})),
             ("allow human review again", ("AllowHumanReviewIntent", {})),
             ("what data do you keep", ("WhatDataIntent", {})),

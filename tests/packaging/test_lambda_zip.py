@@ -193,7 +193,9 @@ def test_reading_a_recording_back_opens_it_with_the_zips_cryptography(
     answer = run_lambda(
         built.unpacked, tmp_path, intent_request(caller(), now_utc(), "DeleteLastRecordingIntent")
     )
-    assert "Your most recent recording is from today" in speech(answer["responses"][0])
+    assert "The most recent recording on this account is from today" in speech(
+        answer["responses"][0]
+    )
     assert "cryptography" in {name.split(".")[0] for name in answer["modules"]}
 
 

@@ -49,7 +49,7 @@ def test_configured_default_applies_until_the_person_decides(config: Config) -> 
 def test_withdrawal_hooks_run_in_the_same_transaction(services: Services) -> None:
     calls: list[tuple[str, str]] = []
 
-    def purge(conn: object, user: str, purpose: str) -> int:
+    def purge(conn: object, user: str, purpose: str, person: str | None) -> int:
         calls.append((user, purpose))
         return 3
 

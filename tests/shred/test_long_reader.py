@@ -72,7 +72,7 @@ def test_after_a_voice_deletion_with_a_reader_open_nothing_deleted_can_be_opened
     with long_reader(services, tmp_path):
         asked = alexa.intent("DeleteRecordingsIntent", {"date": "2026-11-26"})
         done = alexa.confirm("DeleteRecordingsIntent", asked, slots={"date": "2026-11-26"})
-        assert done.speech == "Done. I deleted 2 recordings from today."
+        assert done.speech == "Done. I deleted 2 recordings from today on this account."
 
         stale = on_disk(backend, tmp_path, *(s.transcript.encode() for s in deleted))
         assert stale, "the reader kept the old ciphertext on disk (the case this test is about)"

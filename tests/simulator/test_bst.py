@@ -52,7 +52,7 @@ def test_each_test_talks_to_the_skill_directly_in_a_new_session(tmp_path: Path) 
 - test: first
 - what data do you keep:
   - response.sessionAttributes == undefined
-  - prompt: "I don't have any recordings of yours*"
+  - prompt: "I don't have any recordings on this account*"
 ---
 - test: second, after the first ended its session
 - help: "I help you control your voice recordings*"

@@ -75,7 +75,7 @@ def test_three_transports_same_dialog(
 
     assert in_process == through_lambda == over_loopback
     assert in_process[3] == "Okay, I didn't delete anything."
-    assert in_process[5] == "Done. I deleted one recording from today."
+    assert in_process[5] == "Done. I deleted one recording from today on this account."
     assert services.recordings.total(USER) == 1
 
 

@@ -32,19 +32,24 @@ def test_upserts_ignore_or_add_to_existing_rows(tmp_path: Path) -> None:
     engine = open_engine(f"sqlite:///{tmp_path / 'skill.db'}")
     upgrade(engine)
     with engine.begin() as conn:
-        insert_or_ignore(conn, recording_counts, {"user_id": "u", "total": 1, "with_audio": 0})
-        insert_or_ignore(conn, recording_counts, {"user_id": "u", "total": 9, "with_audio": 9})
+        key = {"person_key": ""}
+        insert_or_ignore(
+            conn, recording_counts, {"user_id": "u", **key, "total": 1, "with_audio": 0}
+        )
+        insert_or_ignore(
+            conn, recording_counts, {"user_id": "u", **key, "total": 9, "with_audio": 9}
+        )
         upsert_add(
             conn,
             recording_counts,
-            ["user_id"],
+            ["user_id", "person_key"],
             [
-                {"user_id": "u", "total": 2, "with_audio": 1},
-                {"user_id": "v", "total": 3, "with_audio": 0},
+                {"user_id": "u", **key, "total": 2, "with_audio": 1},
+                {"user_id": "v", **key, "total": 3, "with_audio": 0},
             ],
             ["total", "with_audio"],
         )
-        upsert_add(conn, recording_counts, ["user_id"], [], ["total"])
+        upsert_add(conn, recording_counts, ["user_id", "person_key"], [], ["total"])
         rows = conn.execute(select(recording_counts).order_by(recording_counts.c.user_id)).all()
-    assert [tuple(row) for row in rows] == [("u", 3, 1), ("v", 3, 0)]
+    assert [tuple(row) for row in rows] == [("u", "", 3, 1), ("v", "", 3, 0)]
     engine.dispose()

@@ -80,7 +80,7 @@ def test_invocations_launch_or_carry_a_command(en_us: Nlu) -> None:
         assert en_us.parse(sentence, TODAY).request_type == "LaunchRequest"
     one_shot = "ask voice privacy to delete what i said yesterday"
     assert automaton.accepts(one_shot)
-    assert en_us.parse(one_shot, TODAY).slots == {"date": "2026-11-25"}
+    assert en_us.parse(one_shot, TODAY).slots == {"date": "2026-11-25", "scope": None}
 
 
 def test_the_automaton_is_minimal_and_accepts_only_whole_sentences() -> None:

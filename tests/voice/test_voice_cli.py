@@ -54,7 +54,7 @@ def test_speak_then_listen_as_a_new_user_would(
         "text": "delete what i said today",
         "request_type": "IntentRequest",
         "intent": "DeleteRecordingsIntent",
-        "slots": {"date": "2026-11-26"},
+        "slots": {"date": "2026-11-26", "scope": None},
         "confidence": None,
         "rejected": None,
     }
@@ -84,7 +84,7 @@ def test_a_spoken_deletion_asks_then_deletes_exactly_todays_recordings(
     assert code == 0
     asked, done = (json.loads(line) for line in out.splitlines())
     assert asked["intent"] == "DeleteRecordingsIntent"
-    assert asked["slots"] == {"date": "2026-11-26"}
+    assert asked["slots"] == {"date": "2026-11-26", "scope": None}
     assert "2 recordings from today" in asked["speech"]
     assert "Should I delete them?" in asked["speech"]
     assert done["intent"] == "AMAZON.YesIntent"
@@ -220,7 +220,7 @@ def test_voice_in_another_folder_hears_about_recordings_ingested_elsewhere(
     )
     [turn] = [json.loads(line) for line in done.stdout.splitlines()]
     assert turn["intent"] == "WhatDataIntent"
-    assert turn["speech"].startswith("I keep one recording of yours")
+    assert turn["speech"].startswith("I keep one recording on this account")
     assert sorted(os.listdir(there)) == ["what.wav"], "nothing was written in the folder"
 
 
@@ -241,3 +241,4 @@ def test_a_spoken_dialog_follows_the_session_rules(
     kept, asked = (json.loads(line) for line in out.splitlines())
     assert code == 0
     assert kept["intent"] == "WhatDataIntent" and kept["speech"] is None  # Alexa's, not ours
+    assert asked["speech"].startswith("I keep one recording on this account")

@@ -96,7 +96,7 @@ def test_signed_dialog_against_the_real_server_then_graceful_stop(
     assert result.returncode == 0, result.stderr
     turns = [json.loads(line) for line in result.stdout.splitlines()]
     assert turns[0]["speech"].startswith("Voice Privacy here.")
-    assert turns[1]["speech"].startswith("Human review was already off")
+    assert turns[1]["speech"].startswith("Human review was already off for this account")
 
     unsigned = subprocess.run(
         [CLI, "simulate", "--endpoint", url + "/alexa", "open voice privacy"],
@@ -155,7 +155,7 @@ def test_serve_repairs_storage_before_answering(
         stop_served(served)
     assert answer.status == 200
     assert answer.body["response"]["outputSpeech"]["ssml"].startswith(
-        "<speak>I don't have any recordings of yours."
+        "<speak>I don't have any recordings on this account."
     )
     report = subprocess.run(
         [CLI, "storage", "check", "--json"], capture_output=True, text=True, env=env, check=False

@@ -8,6 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.scope import scope_of
 from skill.alexa.turn import Turn
 
 if TYPE_CHECKING:
@@ -30,11 +31,18 @@ class StopHumanReviewHandler(_Review):
     intent_name = "StopHumanReviewIntent"
 
     def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
-        # The ledger row and the purge are committed before the reply is built.
+        # The ledger row and the purge are committed before the reply is built. A recognised
+        # speaker withdraws for themselves; an unrecognised one for the whole account.
+        scope = scope_of(turn)
         change = self.consent.set(
-            user_id, "human_review", False, channel="voice", request_id=turn.request_id
+            user_id,
+            "human_review",
+            False,
+            channel="voice",
+            request_id=turn.request_id,
+            person=scope.person,
         )
-        text = turn.speech.review_stopped(change.was_granted, change.purged)
+        text = turn.speech.review_stopped(change.was_granted, change.purged, scope.kind)
         return handler_input.response_builder.speak(text).set_should_end_session(True).response
 
 
@@ -44,8 +52,16 @@ class AllowHumanReviewHandler(_Review):
     intent_name = "AllowHumanReviewIntent"
 
     def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
+        # A grant covers only whom it names: the recognised speaker, or else the account
+        # (which does not lift a person's own withdrawal).
+        scope = scope_of(turn)
         change = self.consent.set(
-            user_id, "human_review", True, channel="voice", request_id=turn.request_id
+            user_id,
+            "human_review",
+            True,
+            channel="voice",
+            request_id=turn.request_id,
+            person=scope.person,
         )
-        text = turn.speech.review_allowed(change.was_granted)
+        text = turn.speech.review_allowed(change.was_granted, scope.kind)
         return handler_input.response_builder.speak(text).set_should_end_session(True).response

@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.scope import scope_of
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
 
@@ -30,13 +31,16 @@ class WhatDataHandler(IntentHandler):
 
     def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
         zone = self.zones.zone_for(handler_input)
-        summary, consent = self.services().overview(user_id)
+        scope = scope_of(turn)
+        overview = self.services().overview(user_id, person=scope.person)
         text, card = turn.speech.what_data(
-            summary,
-            consent,
+            overview.summary,
+            overview.consent,
             self.retention_days,
             zone,
             turn.now.astimezone(zone).date(),
+            scope.kind,
+            overview.account_total,
         )
         return (
             handler_input.response_builder.speak(text)

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from skill.alexa.dates import DateSpan
 from skill.services.models import Summary
 
 DELETE_HINT = "say: delete what I said today, or: delete everything I've said"
+MAX_READ_BACK = 300
+"""Characters of a transcript read back at most (Alexa's speech is short, a transcript may
+not be)."""
+ScopeKind = Literal["person", "account", "everyone"]
+"""Whose recordings a sentence is about: the recognised speaker's, the whole account's (an
+unrecognised speaker), or everyone's (a recognised speaker who said so)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,28 @@ def span_name(span: DateSpan, today: date) -> str:
         return f"the {span.start.year}s"
     season = span.season or "season"
     return f"this {season}" if current else f"{season} {span.start.year}"
+
+
+def _are(count: int) -> str:
+    return "is" if count == 1 else "are"
+
+
+def _number(count: int) -> str:
+    return "one" if count == 1 else f"{count:,}"
+
+
+def _moment(local: datetime, today: date) -> str:
+    """ "At 9:14 this morning", "Yesterday at 4:05 PM", "On Monday, November 23rd at 8:00 AM"."""
+    if local.date() == today:
+        part = (
+            "this morning"
+            if local.hour < 12
+            else ("this afternoon" if local.hour < 18 else "this evening")
+        )
+        return f"At {_clock(local).removesuffix(' AM').removesuffix(' PM')} {part}"
+    if local.date() == today - timedelta(days=1):
+        return f"Yesterday at {_clock(local)}"
+    return f"On {day_name(local.date(), today)} at {_clock(local)}"
 
 
 def _clock(moment: datetime) -> str:
@@ -146,66 +176,130 @@ class EnglishUS:
     def shifted_note(self, span: DateSpan, today: date) -> str:
         return f"I can only delete the past, so I'm taking that as {span_name(span, today)}. "
 
-    def nothing_in_span(self, span: DateSpan, today: date) -> str:
+    def nothing_in_span(self, span: DateSpan, today: date, scope: ScopeKind) -> str:
         name = span_name(span, today)
-        return f"You have no recordings from {name}, so there's nothing to delete."
+        if scope == "person":
+            return f"You have no recordings from {name}, so there's nothing to delete."
+        return f"There are no recordings from {name} on this account, so there's nothing to delete."
 
-    def confirm_span(self, count: int, span: DateSpan, today: date) -> str:
+    def confirm_span(self, count: int, span: DateSpan, today: date, scope: ScopeKind) -> str:
         them = "it" if count == 1 else "them"
-        return (
-            f"You have {count_of(count)} from {span_name(span, today)}. "
-            f"Should I delete {them}? This can't be undone."
-        )
+        name = span_name(span, today)
+        found = {
+            "person": f"You have {count_of(count)} from {name}.",
+            "account": f"There {_are(count)} {count_of(count)} from {name} on this account.",
+            "everyone": f"Everyone's recordings from {name}: there {_are(count)} {_number(count)}.",
+        }[scope]
+        return f"{found} Should I delete {them}? This can't be undone."
 
-    def deleted_span(self, count: int, label: str) -> str:
-        return f"Done. I deleted {count_of(count)} from {label}."
+    def deleted_span(self, count: int, label: str, scope: ScopeKind) -> str:
+        if scope == "everyone":
+            return f"Done. I deleted everyone's recordings from {label}, {count_of(count)} in all."
+        where = "" if scope == "person" else " on this account"
+        return f"Done. I deleted {count_of(count)} from {label}{where}."
 
     def kept(self) -> str:
         return "Okay, I didn't delete anything."
 
     # -- deleting the newest -----------------------------------------------------
-    def nothing_at_all(self) -> str:
-        return "You don't have any recordings, so there's nothing to delete."
+    def nothing_at_all(self, scope: ScopeKind) -> str:
+        if scope == "person":
+            return "You don't have any recordings, so there's nothing to delete."
+        return "There are no recordings on this account, so there's nothing to delete."
 
-    def confirm_newest(self, recorded_at: datetime, zone: ZoneInfo, today: date) -> str:
+    def confirm_newest(
+        self, recorded_at: datetime, zone: ZoneInfo, today: date, scope: ScopeKind
+    ) -> str:
         local = recorded_at.astimezone(zone)
+        which = (
+            "Your most recent recording"
+            if scope == "person"
+            else ("The most recent recording on this account")
+        )
         return (
-            f"Your most recent recording is from {day_name(local.date(), today)} "
-            f"at {_clock(local)}. Should I delete it?"
+            f"{which} is from {day_name(local.date(), today)} at {_clock(local)}. "
+            "Should I delete it?"
         )
 
-    def deleted_newest(self) -> str:
-        return "Done. I deleted your most recent recording."
+    def deleted_newest(self, scope: ScopeKind) -> str:
+        if scope == "person":
+            return "Done. I deleted your most recent recording."
+        return "Done. I deleted the most recent recording on this account."
 
     def newest_already_gone(self) -> str:
         return "That recording is already gone, so there was nothing left to delete."
 
     # -- deleting everything -----------------------------------------------------
-    def confirm_all(self, count: int) -> str:
+    def confirm_all(self, count: int, scope: ScopeKind) -> str:
         what = "it" if count == 1 else f"all {count:,} of them"
-        return f"You have {count_of(count)} in total. Should I delete {what}? This can't be undone."
+        found = {
+            "person": f"You have {count_of(count)} in total.",
+            "account": f"There {_are(count)} {count_of(count)} on this account.",
+            "everyone": (
+                f"Everyone's recordings: there {_are(count)} {_number(count)} on this account."
+            ),
+        }[scope]
+        return f"{found} Should I delete {what}? This can't be undone."
 
-    def deleted_all(self, count: int) -> str:
-        return f"Done. I deleted {count_of(count)}. Nothing you've said is stored anymore."
+    def deleted_all(self, count: int, scope: ScopeKind) -> str:
+        if scope == "person":
+            return f"Done. I deleted {count_of(count)}. Nothing you've said is stored anymore."
+        deleted = (
+            f"everyone's recordings, {count_of(count)} in all"
+            if scope == "everyone"
+            else count_of(count)
+        )
+        return f"Done. I deleted {deleted}. Nothing said on this account is stored anymore."
+
+    # -- what did you hear -----------------------------------------------------
+    def heard(self, recorded_at: datetime, transcript: str, zone: ZoneInfo, today: date) -> str:
+        local = recorded_at.astimezone(zone)
+        said = escape(" ".join(transcript.split())[:MAX_READ_BACK].rstrip(".!? "))
+        return f"{_moment(local, today)} I heard: {said}. Should I delete it?"
+
+    def heard_nothing(self, scope: ScopeKind) -> str:
+        if scope == "person":
+            return "I don't have any recordings of yours, so there's nothing to read back."
+        return (
+            "I don't have any recordings I can read back to you. I read recordings only to "
+            "the person whose voice I recognised, and this account has none without one."
+        )
+
+    def deleted_heard(self, gone: bool) -> str:
+        return "Done. I deleted it." if gone else self.newest_already_gone()
+
+    def kept_heard(self) -> str:
+        return "Okay, I kept it."
+
+    def heard_reprompt(self) -> str:
+        return "Should I delete that recording?"
 
     # -- human review ------------------------------------------------------------
-    def review_stopped(self, was_on: bool, purged: int) -> str:
+    def review_stopped(self, was_on: bool, purged: int, scope: ScopeKind = "person") -> str:
+        whose, them = ("you", "your") if scope == "person" else ("this account", "its")
         if not was_on:
             return (
-                "Human review was already off, and it stays off. "
-                "No person listens to your recordings."
+                f"Human review was already off for {whose}, and it stays off. "
+                f"No person listens to {them} recordings."
             )
-        text = "Okay, human review is now off. No person will listen to your recordings."
+        text = (
+            f"Okay, human review is now off for {whose}. "
+            f"No person will listen to {them} recordings."
+        )
         if purged:
             text += f" I also removed {count_of(purged)} that were waiting for review."
         return text
 
-    def review_allowed(self, was_on: bool) -> str:
+    def review_allowed(self, was_on: bool, scope: ScopeKind = "person") -> str:
+        whose, them = ("you", "your") if scope == "person" else ("this account", "its")
         if was_on:
-            return "Human review is already on. To turn it off, say: stop human review."
+            return (
+                f"Human review is already on for {whose}. To turn it off, say: stop human review."
+            )
         return (
-            "Okay, human review is on. A very small share of your recordings may be heard by "
-            "trained reviewers to improve recognition. To turn it off, say: stop human review."
+            f"Okay, human review is on for {whose}. A very small share of {them} recordings may "
+            "be heard by trained reviewers to improve recognition. To turn it off, say: stop "
+            "human review."
         )
 
     # -- what data ---------------------------------------------------------------
@@ -216,6 +310,8 @@ class EnglishUS:
         retention_days: int | None,
         zone: ZoneInfo,
         today: date,
+        scope: ScopeKind = "account",
+        account_total: int = 0,
     ) -> tuple[str, Card]:
         review = "on" if consent.get("human_review") else "off"
         storing = consent.get("store_recordings", True)
@@ -233,10 +329,23 @@ class EnglishUS:
                 if first == last
                 else f"from {_month_day(first, today)} to {day_name(last, today)}"
             )
-            parts.append(f"I keep {count_of(summary.total)} of yours, {span}.")
+            if scope == "person":
+                parts.append(
+                    f"I keep {count_of(summary.total)} of yours, {span}, "
+                    f"out of {account_total:,} on this account."
+                )
+            else:
+                parts.append(f"I keep {count_of(summary.total)} on this account, {span}.")
             parts.append(self._audio(summary))
-        else:
+        elif scope == "person" and account_total:
+            parts.append(
+                f"I don't have any recordings of yours; there {_are(account_total)} "
+                f"{count_of(account_total)} on this account."
+            )
+        elif scope == "person":
             parts.append("I don't have any recordings of yours.")
+        else:
+            parts.append("I don't have any recordings on this account.")
         parts.append(
             f"Human review is {review}"
             + (

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -80,7 +81,7 @@ def hand_out_next(
     item = stored.lock_next_pending(conn, skip)
     if item is None:
         return None
-    purged = _hold_consent(conn, consent, audit, item.id, item.user_id, channel)
+    purged = _hold_consent(conn, consent, audit, item, channel)
     if purged:
         return purged
     recording = stored.content_for_review(conn, item.recording_id)
@@ -155,7 +156,7 @@ def annotate(
         raise ItemNotClaimed(f"item {item_id} is not claimed; claim it before submitting")
     if item.reviewer != reviewer:
         raise ItemNotClaimed(f"item {item_id} is claimed by another reviewer, not {reviewer!r}")
-    purged = _hold_consent(conn, consent, audit, item.id, item.user_id, channel)
+    purged = _hold_consent(conn, consent, audit, item, channel)
     if purged:
         return purged
     key_id = stored.recording_key(conn, item.recording_id)
@@ -186,17 +187,14 @@ def annotate(
 
 
 def _hold_consent(
-    conn: Connection,
-    consent: ConsentService,
-    audit: AuditLog,
-    item_id: int,
-    user_id: str,
-    channel: str,
+    conn: Connection, consent: ConsentService, audit: AuditLog, item: Any, channel: str
 ) -> Purged | None:
-    """Share-lock the user's consent (NOWAIT) while holding the item's row lock.
+    """Share-lock the consent that covers the item (its user's, and its person's when it has
+    one), NOWAIT, while holding the item's row lock.
 
     None when consent is granted; ``Purged`` when it is not.
     """
+    item_id, user_id, person = item.id, item.user_id, item.person_id
     # hold() first upserts the consent row, and on PostgreSQL that INSERT ... ON
     # CONFLICT waits for a withdrawal that has already updated the row, NOWAIT or
     # not. Holding the item's lock, that wait would be a deadlock (the withdrawal
@@ -204,14 +202,20 @@ def _hold_consent(
     stored.bound_lock_waits(conn, LOCK_TIMEOUT_MS)
     try:
         with reporting_lock_failures():
-            granted = consent.hold(conn, user_id, REVIEW_PURPOSE, nowait=True)
+            granted = consent.hold(conn, user_id, REVIEW_PURPOSE, person=person, nowait=True)
     except (ConsentBusy, LockNotAvailable):
         raise ItemBusy(item_id) from None
     if not granted:
         # Not withdrawn through the ledger's hook (e.g. the deployment's default
         # changed): purge now. Items other transactions hold are theirs to purge.
         count = purge_open_items(
-            conn, audit, user_id, reason="consent_not_granted", channel=channel, skip_locked=True
+            conn,
+            audit,
+            user_id,
+            reason="consent_not_granted",
+            channel=channel,
+            skip_locked=True,
+            person=person,
         )
         return Purged(count)
     return None

@@ -19,16 +19,21 @@ def purge_open_items(
     channel: str,
     request_id: str | None = None,
     skip_locked: bool = False,
+    person: str | None = None,
 ) -> int:
-    """Delete the user's pending and claimed items and audit the count; returns it.
+    """Delete the user's pending and claimed items (``person``'s only, when given) and audit
+    the count; returns it.
 
     The rows are locked in id order first, so two purges of one user, or a purge
     and a recording deletion (which locks items the same way), never wait on each
     other in a cycle. ``skip_locked`` leaves items another transaction holds to
     that transaction (a hand-out in progress re-checks consent itself).
     """
-    ids = stored.lock_user_items(conn, user_id, OPEN_STATES, skip_locked=skip_locked)
+    ids = stored.lock_user_items(
+        conn, user_id, OPEN_STATES, skip_locked=skip_locked, person=person
+    )
     stored.delete_items(conn, ids)
+    details = {"person": person} if person is not None else {}
     audit.record(
         conn,
         "review_purged",
@@ -37,6 +42,7 @@ def purge_open_items(
         request_id=request_id,
         reason=reason,
         count=len(ids),
+        **details,
     )
     return len(ids)
 

@@ -98,11 +98,15 @@ def _sample_batch(conn: Connection, consent: ConsentService, audit: AuditLog, ru
         return 0
     selected = [row for row in batch if run.rng.random() < run.rate]
     granted = {
-        user: consent.hold(conn, user, REVIEW_PURPOSE)
-        for user in sorted({row.user_id for row in selected})
+        (user, person): consent.hold(conn, user, REVIEW_PURPOSE, person=person or None)
+        for user, person in sorted({(row.user_id, row.person_id or "") for row in selected})
     }
     now = datetime.now(UTC)
-    items = [(row.id, row.user_id) for row in selected if granted[row.user_id]]
+    items = [
+        (row.id, row.user_id, row.person_id)
+        for row in selected
+        if granted[(row.user_id, row.person_id or "")]
+    ]
     stored.enqueue(conn, items, now)
     stored.mark_considered(conn, [row.id for row in batch], now)
     skipped = len(selected) - len(items)

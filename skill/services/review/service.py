@@ -175,10 +175,13 @@ class ReviewService:
         with reading(self.engine) as conn:
             return [to(ReviewItem, row) for row in stored.list_items(conn, state, limit)]
 
-    def purge_on_withdrawal(self, conn: Connection, user_id: str, purpose: str) -> int:
-        """The consent service's withdrawal hook: purge the user's pending and claimed items.
+    def purge_on_withdrawal(
+        self, conn: Connection, user_id: str, purpose: str, person: str | None = None
+    ) -> int:
+        """The consent service's withdrawal hook: purge the pending and claimed items the
+        withdrawal covers (the person's, or the whole account's when ``person`` is None).
 
-        Runs inside the withdrawal's transaction, after it took the user's consent row
+        Runs inside the withdrawal's transaction, after it took the consent row it changes
         exclusively, so no hand-out or sampling batch can slip in between.
         """
         if purpose != REVIEW_PURPOSE:
@@ -191,6 +194,7 @@ class ReviewService:
             reason="consent_withdrawn",
             channel=channel,
             request_id=request_id,
+            person=person,
         )
 
 
