@@ -203,6 +203,9 @@ def _show_turn(
     console.print(Text.assemble(("You: ", "bold cyan"), heard, (f"  [{source}]", "dim")))
     if turn.speech:
         console.print(Text.assemble(("Alexa: ", "bold green"), turn.speech))
+    note = getattr(turn.turn, "note", None)  # the simulator's word on a turn Alexa kept
+    if not turn.speech and note:
+        console.print(Text(f"({note})", style="yellow"))
     if answer is not None:
         console.print(Text(f"(answer spoken to {answer})", style="dim"))
 
