@@ -19,6 +19,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from skill.store import crypto
 
@@ -69,19 +70,29 @@ class AudioStore:
         ``crypto.TooLarge`` when it holds more than ``limit`` bytes; ``NotARegularFile`` when
         it is not a regular file (checked on the opened file, not on the name).
         """
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as src:
+            if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
+                raise NotARegularFile(str(source))
+            return self.put_stream(
+                src, key_id=key_id, key=key, recording_id=recording_id, limit=limit
+            )
+
+    def put_stream(
+        self, source: IO[bytes], *, key_id: str, key: bytes, recording_id: str, limit: int | None
+    ) -> str:
+        """Seal what ``source`` holds into the store (audio that came in a request body: it
+        is never written to disk unsealed); returns the stored name. ``crypto.TooLarge``
+        when it holds more than ``limit`` bytes."""
         self.root.mkdir(parents=True, exist_ok=True)
         name = self.name_for(key_id)
         partial = self.root / f".{name}.tmp"
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW)
         try:
-            with os.fdopen(fd, "rb") as src:
-                if not stat.S_ISREG(os.fstat(src.fileno()).st_mode):
-                    raise NotARegularFile(str(source))
-                out = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-                with os.fdopen(out, "wb") as dst:
-                    crypto.seal_stream(key, recording_id, src, dst, limit)
-                    dst.flush()
-                    os.fsync(dst.fileno())
+            out = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            with os.fdopen(out, "wb") as dst:
+                crypto.seal_stream(key, recording_id, source, dst, limit)
+                dst.flush()
+                os.fsync(dst.fileno())
             partial.rename(self.root / name)
         finally:
             partial.unlink(missing_ok=True)
