@@ -11,6 +11,7 @@ from typing import Any
 from skill.cli import (
     api_keys,
     consent,
+    export,
     packaging,
     recordings,
     review,
@@ -60,6 +61,7 @@ def build_parser() -> Parser:
     review.register(verbs)
     storage.register(verbs)
     api_keys.register(verbs)
+    export.register(verbs)
     simulator.register_checks(verbs)
     return parser
 

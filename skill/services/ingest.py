@@ -18,7 +18,7 @@ import stat
 import wave
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -205,7 +205,14 @@ def _timestamp(value: Any) -> datetime | Invalid:
     if not isinstance(value, str):
         return _invalid("recorded_at", "must be an RFC 3339 string")
     try:
-        return parse_aware_time(value)
+        moment = parse_aware_time(value)
+        # Stored as UTC: a time whose UTC form is outside years 1 to 9999 cannot be.
+        moment.astimezone(UTC)
+        return moment
+    except OverflowError:
+        return _invalid(
+            "recorded_at", "is out of range", f"recorded_at {_quoted(value)} is out of range"
+        )
     except NotATime:
         return _invalid(
             "recorded_at",

@@ -29,6 +29,7 @@ from skill.alexa.logs import loggable
 from skill.config import Config
 from skill.services import Services, open_services
 from skill.store.db import DatabaseError
+from skill.web.api import api_blueprint
 from skill.web.compat import load_flask_ask_sdk
 from skill.web.metrics import CONTENT_TYPE, METRICS, render
 from skill.web.trust import Trust, production_trust
@@ -94,6 +95,8 @@ def create_app(
         skill=skill, skill_id=config.skill_id or "any", verifiers=[], app=app
     )
     app.extensions["privacy_skill_services"] = services
+    # /api/v1: the operator API (its ingest sets its own body limit, stated in its OpenAPI).
+    app.register_blueprint(api_blueprint(services, config))
 
     @app.post("/alexa")
     def alexa() -> Any:

@@ -6,7 +6,8 @@ keeps each worker's values in a file of that folder and ``/metrics`` sums them, 
 worker answers. Without the variable (tests, one process) the process's own registry is used.
 
 Labels are bounded and carry no personal data: paths by route, request types from a fixed list,
-verification failure reasons from a fixed list, deletion channels. Never a user id.
+verification failure reasons from a fixed list, deletion channels, API refusal reasons
+from a fixed list. Never a user id, and never an API key or its name.
 """
 
 from __future__ import annotations
@@ -79,6 +80,12 @@ class Metrics:
             "privacy_skill_recordings_deleted",
             "Recordings deleted, by channel (voice, cli, web, api, retention, event).",
             ["channel"],
+        )
+        self.api_refusals = Counter(
+            "privacy_skill_api_refusals",
+            "API requests refused before they ran, by reason (missing, malformed, unknown, "
+            "revoked, out_of_scope, rate_limited).",
+            ["reason"],
         )
         self.settings_api_failures = Counter(
             "privacy_skill_settings_api_failures",
