@@ -59,7 +59,7 @@ def _user_responses(ok: dict[str, Any], *extra: str) -> dict[str, Any]:
 
 def _responses(ok: dict[str, Any], *extra: str) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": ok}
-    for code in ("400", *extra, "401", "403", "429", "503"):
+    for code in ("400", *extra, "401", "403", "414", "429", "503"):
         responses[code] = {"$ref": f"#/components/responses/{code}"}
     return dict(sorted(responses.items()))
 
@@ -327,6 +327,7 @@ def _components() -> dict[str, Any]:
             "404": _error("No such path: a user id holding '/' (even as %2F) cannot be "
                           "addressed; Alexa's never do."),
             "413": _error("The body is over this endpoint's limit."),
+            "414": _error("The request line (path and query) is over 4 KiB."),
             "415": _error("The body is not application/json."),
             "422": _error("Some items were refused (details: index, field, reason); nothing "
                           "was ingested."),
