@@ -60,7 +60,14 @@ class Config:
     policy: ConsentPolicy = field(default_factory=ConsentPolicy)
     """Consent defaults and policy version."""
     retention_days: int | None = None
-    """How long recordings are kept; None means until the person deletes them."""
+    """``PRIVACY_SKILL_RETENTION_DAYS``: how long recordings are kept, in days, for accounts
+    and persons who chose nothing; None: 18 calendar months (the deployment default)."""
+    sweep_interval: float | None = 3600.0
+    """Seconds between retention sweeps under ``serve`` (``PRIVACY_SKILL_SWEEP_INTERVAL``);
+    None: ``serve`` runs none (a cron job or EventBridge rule does)."""
+    on_disable: str = "delete"
+    """``PRIVACY_SKILL_ON_DISABLE``: what a ``SkillDisabled`` event whose user id Alexa will
+    not give the person again does to their data: ``delete`` (default) or ``keep``."""
     settings_api_timeout: float = 1.5
     """Seconds the skill waits for the Alexa Settings API (Alexa allows ~8 s in all)."""
     data_dir: Path | None = None
@@ -93,9 +100,11 @@ class Config:
             zone = parse_zone(zone_name)
         except ValueError as exc:
             raise ConfigError(f"PRIVACY_SKILL_DEFAULT_TIMEZONE: {exc}") from None
-        retention = env.get("PRIVACY_SKILL_RETENTION_DAYS")
-        if retention is not None and not retention.isdigit():
-            raise ConfigError("PRIVACY_SKILL_RETENTION_DAYS must be a whole number of days")
+        retention = _retention_days(env.get("PRIVACY_SKILL_RETENTION_DAYS"))
+        interval = _sweep_interval(env.get("PRIVACY_SKILL_SWEEP_INTERVAL"))
+        on_disable = env.get("PRIVACY_SKILL_ON_DISABLE") or "delete"
+        if on_disable not in ("delete", "keep"):
+            raise ConfigError("PRIVACY_SKILL_ON_DISABLE must be 'delete' or 'keep'")
         defaults = {"human_review": False, "store_recordings": True}
         review_default = env.get("PRIVACY_SKILL_HUMAN_REVIEW_DEFAULT")
         if review_default is not None:
@@ -108,7 +117,9 @@ class Config:
             default_timezone=zone,
             skill_id=env.get("PRIVACY_SKILL_SKILL_ID") or None,
             policy=ConsentPolicy(defaults=defaults),
-            retention_days=int(retention) if retention else None,
+            retention_days=retention,
+            sweep_interval=interval,
+            on_disable=on_disable,
             data_dir=None if explicit_url and explicit_audio else home(),
             keystore_url=env.get("PRIVACY_SKILL_KEYSTORE_URL") or None,
             master_key=env.get("PRIVACY_SKILL_MASTER_KEY") or None,
@@ -118,3 +129,47 @@ class Config:
         """Create the default data directory (only the owner may read it) if one is in use."""
         if self.data_dir is not None:
             self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+MAX_RETENTION_DAYS = 100 * 366
+_INTERVAL_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _retention_days(value: str | None) -> int | None:
+    """``PRIVACY_SKILL_RETENTION_DAYS``: a whole number of days from 1; unset or empty: None."""
+    if not value:
+        return None
+    if not value.strip().isdigit():
+        raise ConfigError("PRIVACY_SKILL_RETENTION_DAYS must be a whole number of days")
+    days = int(value)
+    if days == 0:
+        raise ConfigError(
+            "PRIVACY_SKILL_RETENTION_DAYS must be at least 1; keeping recordings until they "
+            "are deleted is each person's own choice (say: keep my recordings until I delete "
+            "them), not a deployment default"
+        )
+    if days > MAX_RETENTION_DAYS:
+        raise ConfigError(f"PRIVACY_SKILL_RETENTION_DAYS must be at most {MAX_RETENTION_DAYS}")
+    return days
+
+
+def _sweep_interval(value: str | None) -> float | None:
+    """``PRIVACY_SKILL_SWEEP_INTERVAL``: seconds, or a number with ``s``, ``m``, ``h`` or ``d``
+    (``15m``, ``1h``); ``off`` runs no sweep under ``serve``. Unset: hourly."""
+    if value is None or not value.strip():
+        return 3600.0
+    text = value.strip().lower()
+    if text == "off":
+        return None
+    unit = _INTERVAL_UNITS.get(text[-1])
+    number = text[:-1] if unit else text
+    try:
+        seconds = float(number) * (unit or 1)
+    except ValueError:
+        seconds = -1.0
+    if not 10 <= seconds <= 7 * 86400:
+        raise ConfigError(
+            "PRIVACY_SKILL_SWEEP_INTERVAL must be between 10 seconds and 7 days (e.g. 3600, "
+            "15m, 1h), or off"
+        )
+    return seconds

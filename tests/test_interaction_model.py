@@ -33,7 +33,10 @@ CORE_INTENTS = (
     "AllowHumanReviewIntent",
     "WhatDataIntent",
     "WhatDidYouHearIntent",
+    "SetRetentionIntent",
 )
+RETENTION_IDS = {"3_MONTHS", "18_MONTHS", "36_MONTHS", "UNTIL_DELETED", "DONT_SAVE"}
+"""The ``RETENTION_PERIOD`` value ids (DESIGN.md §3): tools and tests use them."""
 SCOPE_SLOT = {"name": "scope", "type": "HOUSEHOLD_SCOPE", "samples": []}
 """The household scope ("what everyone said") on the two intents that delete many."""
 REQUIRED_BUILT_INS = (
@@ -207,6 +210,14 @@ def test_core_intents_present(model: dict[str, Any]) -> None:
     assert custom == set(CORE_INTENTS)
 
 
+def test_retention_slot_and_its_value_ids(model: dict[str, Any]) -> None:
+    intents = _intents(model)
+    slots = intents["SetRetentionIntent"]["slots"]
+    assert [(s["name"], s["type"]) for s in slots] == [("period", "RETENTION_PERIOD")]
+    types = {t["name"]: t for t in _language_model(model)["types"]}
+    assert {v["id"] for v in types["RETENTION_PERIOD"]["values"]} == RETENTION_IDS
+
+
 def test_date_slot(model: dict[str, Any]) -> None:
     intents = _intents(model)
     assert intents["DeleteRecordingsIntent"]["slots"] == [
@@ -215,7 +226,11 @@ def test_date_slot(model: dict[str, Any]) -> None:
     ]
     assert intents["DeleteAllRecordingsIntent"]["slots"] == [SCOPE_SLOT]
     for name in CORE_INTENTS:
-        if name not in ("DeleteRecordingsIntent", "DeleteAllRecordingsIntent"):
+        if name not in (
+            "DeleteRecordingsIntent",
+            "DeleteAllRecordingsIntent",
+            "SetRetentionIntent",
+        ):
             assert intents[name].get("slots", []) == [], name
 
 

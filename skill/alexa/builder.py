@@ -19,7 +19,9 @@ from skill.alexa.handlers.deletion import (
     DeleteRecordingsHandler,
 )
 from skill.alexa.handlers.errors import ApologiseOnError, UnreadableRequestHandler
+from skill.alexa.handlers.events import SkillEventHandler
 from skill.alexa.handlers.heard import WhatDidYouHearHandler
+from skill.alexa.handlers.retention import SetRetentionHandler
 from skill.alexa.handlers.review import AllowHumanReviewHandler, StopHumanReviewHandler
 from skill.alexa.handlers.session import (
     BUILT_IN_INTENTS,
@@ -68,8 +70,9 @@ def build_skill(
         DeleteAllRecordingsHandler(source, zones),
         StopHumanReviewHandler(source),
         AllowHumanReviewHandler(source),
-        WhatDataHandler(source, zones, config.retention_days),
+        WhatDataHandler(source, zones),
         WhatDidYouHearHandler(source, zones),
+        SetRetentionHandler(source),
         HelpHandler(),
         GoodbyeHandler(),
         SessionEndedHandler(),
@@ -81,6 +84,7 @@ def build_skill(
         CanFulfillHandler(own),
         ResumeHandler(),
         ExceptionEncounteredHandler(),
+        SkillEventHandler(source, config.on_disable),
         OtherRequestHandler(),  # last: every other request type gets an empty response
     ):
         builder.add_request_handler(handler)

@@ -23,7 +23,7 @@ from ask_sdk_model import Context, RequestEnvelope, Session
 from ask_sdk_model.interfaces.system import SystemState
 from ask_sdk_model.request import Request
 
-__all__ = ["SPEECH_REQUEST_TYPES", "EnvelopeSerializer", "UnreadableRequest"]
+__all__ = ["SPEECH_REQUEST_TYPES", "EnvelopeSerializer", "UnreadableRequest", "event_body"]
 
 SPEECH_REQUEST_TYPES = frozenset({"LaunchRequest", "IntentRequest", "SessionResumedRequest"})
 """Request types whose answer may carry speech; every other type gets an empty response."""
@@ -59,6 +59,7 @@ class EnvelopeSerializer(DefaultSerializer):
             envelope = super().deserialize(payload, obj_type)
         except (SerializationException, RecursionError, ValueError, TypeError):
             envelope = self._salvage(_parsed(payload))
+        _keep_event_body(envelope, payload)
         return _with_system(envelope)
 
     def _model(self, payload: Any, obj_type: Any) -> Any:
@@ -102,6 +103,27 @@ def _parsed(payload: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SerializationException("the request body is not a JSON object")
     return data
+
+
+def _keep_event_body(envelope: RequestEnvelope, payload: Any) -> None:
+    """A skill event's ``body`` as sent, on ``request.event_body``: the SDK's model of
+    ``AlexaSkillEvent.SkillDisabled`` drops it, and with it
+    ``userInformationPersistenceStatus``."""
+    request = envelope.request
+    kind = getattr(request, "object_type", None)
+    if request is None or not (isinstance(kind, str) and kind.startswith("AlexaSkillEvent.")):
+        return
+    try:
+        data = _parsed(payload)
+    except SerializationException:
+        data = {}
+    request.event_body = _dict(_dict(data.get("request")).get("body"))  # type: ignore[attr-defined]
+
+
+def event_body(request: Any) -> dict[str, Any]:
+    """The ``body`` of a skill event as sent (empty for anything else)."""
+    body = getattr(request, "event_body", None)
+    return body if isinstance(body, dict) else {}
 
 
 def _with_system(envelope: RequestEnvelope) -> RequestEnvelope:

@@ -14,6 +14,7 @@ from skill.cli import (
     export,
     packaging,
     recordings,
+    retention,
     review,
     serve,
     settings,
@@ -60,6 +61,7 @@ def build_parser() -> Parser:
     voice.register(verbs)
     review.register(verbs)
     storage.register(verbs)
+    retention.register(verbs)
     api_keys.register(verbs)
     export.register(verbs)
     simulator.register_checks(verbs)

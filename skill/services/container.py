@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from skill.config import Config
+from skill.services.accounts import AccountService
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
 from skill.services.models import Summary
 from skill.services.recordings import RecordingService
+from skill.services.retention import RetentionService, default_period
 from skill.services.review import ReviewService
 from skill.services.sealing import SealResult, seal_plaintext
 from skill.services.storage import StorageService
@@ -55,6 +57,10 @@ class Services:
     storage: StorageService
     """The storage check and repair (``storage.check(repair=True)`` on start and on a
     schedule)."""
+    retention: RetentionService
+    """Retention choices and the sweep that enforces them."""
+    accounts: AccountService
+    """Whole accounts: what disabling the skill deletes."""
 
     def overview(self, user_id: str, *, person: str | None = None) -> Overview:
         """What is kept about a user (or about ``person``, with the account's total) and what
@@ -116,9 +122,15 @@ def open_services(config: Config, migrate: bool = True, seal: bool = True) -> Se
     recordings = RecordingService(engine, audio, consent, audit, keys)
     review = ReviewService(engine, consent, audit, keys)
     storage = StorageService(engine, keys, audio, audit)
+    accounts = AccountService(engine, recordings, audit)
+    retention = RetentionService(
+        engine, recordings, consent, audit, default_period(config.retention_days), accounts
+    )
     # A withdrawal of human_review purges the user's queue items in its own transaction.
     consent.withdrawal_hooks.append(review.purge_on_withdrawal)
-    services = Services(engine, recordings, consent, audit, review, keys, storage)
+    services = Services(
+        engine, recordings, consent, audit, review, keys, storage, retention, accounts
+    )
     storage.seal = services.seal_plaintext
     if seal:
         with reading(engine) as conn:

@@ -7,7 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-Channel = Literal["voice", "web", "api", "cli"]
+Channel = Literal["voice", "web", "api", "cli", "event", "retention"]
+"""Where a decision or a deletion came from; ``event`` is an Alexa skill event, ``retention``
+the retention sweep."""
 PURPOSES = ("human_review", "store_recordings")
 
 

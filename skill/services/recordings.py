@@ -391,6 +391,33 @@ class RecordingService:
         which = Selection(user_id, person=person, ingested_before=ingested_before)
         return self._delete(which, "all", channel, request_id)
 
+    def delete_older(
+        self,
+        user_id: str,
+        cutoff: datetime,
+        *,
+        channel: Channel,
+        period: str,
+        request_id: str | None = None,
+        person: str | None = None,
+        unattributed: bool = False,
+        ingested_before: datetime | None = None,
+    ) -> Deletion:
+        """Delete the user's recordings from before ``cutoff`` that ``period`` (a retention
+        period's id) no longer keeps: ``person``'s only, or only those of no recognised
+        person when ``unattributed``, or all of them."""
+        which = Selection(
+            user_id,
+            end=cutoff,
+            person=person,
+            unattributed=unattributed,
+            ingested_before=ingested_before,
+        )
+        details: dict[str, Any] = {"range_end": cutoff.isoformat(), "period": period}
+        if unattributed:
+            details["unattributed"] = True
+        return self._delete(which, "retention", channel, request_id, **details)
+
     def _delete(
         self,
         which: Selection,

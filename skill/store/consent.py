@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, insert, select, update
+from sqlalchemy import Connection, Select, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from skill.store.errors import LockNotAvailable
@@ -135,6 +135,13 @@ def set_state(
         )
         .values(**values)
     )
+
+
+def forget_state(conn: Connection, user_id: str) -> int:
+    """Remove the user's current-state rows (the ledger stays: it is the record the law
+    asks for, and holds no content); returns how many went."""
+    removed = conn.execute(delete(consent_state).where(consent_state.c.user_id == user_id))
+    return int(removed.rowcount)
 
 
 def append_event(

@@ -266,6 +266,23 @@ def subtract_counts(conn: Connection, per_speaker: Counts) -> None:
         )
 
 
+def speakers(conn: Connection, user_id: str) -> list[str | None]:
+    """The persons the user has recordings of (None: of no recognised person), from
+    ``recording_counts``: key lookups, however many recordings there are."""
+    counts = recording_counts.c
+    keys = conn.execute(
+        select(counts.person_key)
+        .where(counts.user_id == user_id, counts.total > 0)
+        .order_by(counts.person_key)
+    ).scalars()
+    return [None if key == NO_PERSON else key for key in keys]
+
+
+def forget_counts(conn: Connection, user_id: str) -> None:
+    """Remove the user's counts rows (their recordings are all gone)."""
+    conn.execute(delete(recording_counts).where(recording_counts.c.user_id == user_id))
+
+
 def recount(conn: Connection, user_ids: Iterable[str]) -> None:
     """Rebuild the users' counts from their recordings (after rows were written by other
     means than :func:`insert_rows`, e.g. a bulk load straight into the table)."""

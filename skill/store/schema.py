@@ -94,6 +94,8 @@ recordings = Table(
     Column("key_id", String(32)),
     Index("ix_recordings_user_time", "user_id", "recorded_at"),
     Index("ix_recordings_user_person_time", "user_id", "person_id", "recorded_at"),
+    # The retention sweep finds what is older than a cutoff without reading the rest.
+    Index("ix_recordings_time", "recorded_at"),
     Index("ix_recordings_key", "key_id", unique=True),
     Index(
         "ix_recordings_unconsidered",
@@ -254,3 +256,37 @@ api_rate_limits = Table(
 )
 """One token bucket per API key, in the database so every gunicorn worker (and host) shares
 it; each request takes a token in a short transaction that locks the key's row."""
+
+retention_choices = Table(
+    "retention_choices",
+    metadata,
+    Column("user_id", String(512), primary_key=True),
+    # The person the choice is for; NO_PERSON: the account (every speaker).
+    Column("person_key", String(512), primary_key=True),
+    # 3_MONTHS, 18_MONTHS, 36_MONTHS or UNTIL_DELETED ("don't save" is a consent, not a period).
+    Column("period", String(16), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""How long recordings are kept, as the account or a person chose; no row: the deployment's
+default. For a person's recordings the shortest applicable choice wins."""
+
+pending_account_deletions = Table(
+    "pending_account_deletions",
+    metadata,
+    Column("user_id", String(512), primary_key=True),
+    Column("requested_at", UTCDateTime(), nullable=False),
+    Column("reason", String(32), nullable=False),
+)
+"""Accounts whose data must go (the skill was disabled and Alexa will not give the person this
+user id again), recorded before the event is acknowledged; the sweep finishes any deletion a
+crash interrupted."""
+
+maintenance_leases = Table(
+    "maintenance_leases",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+"""Who runs a periodic job (the retention sweep) now: one process at a time, taken over when
+its lease expires (a process that died)."""

@@ -8,14 +8,22 @@ Before any worker starts, a child process migrates the database (once, not in ev
 once). It is a child so that the master never imports the PostgreSQL driver: psycopg picks its
 way of waiting when it is imported, and only a worker that imports it after gevent's patching
 waits cooperatively.
+
+A sweeper process, also a child, runs the retention sweep and the storage repair every
+``PRIVACY_SKILL_SWEEP_INTERVAL`` (``run_maintenance``): outside the workers, so a long sweep
+never holds up a request. It exits with the server (and on its own if the server dies).
 """
 
 from __future__ import annotations
 
+import logging
+import logging.config
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +74,7 @@ def serve(
             f"privacy-skill dev-certs {dev_trust}"
         )
     prepare_database(config)
+    sweeper = start_sweeper(config) if config.sweep_interval else None
     metrics_dir = Path(tempfile.mkdtemp(prefix="privacy-skill-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # workers inherit it
     options = {
@@ -90,6 +99,9 @@ def serve(
         _Server(options, config, dev_trust).run()
     finally:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+        if sweeper is not None:
+            sweeper.terminate()
+            sweeper.join(10)
 
 
 def prepare_database(config: Config) -> None:
@@ -127,6 +139,51 @@ def _open_and_close(config: Config, results: Any) -> None:
         results.put(f"the database could not be prepared ({type(error).__name__})")
     else:
         results.put(None)
+
+
+def start_sweeper(config: Config) -> multiprocessing.process.BaseProcess:
+    """The sweeper process (see the module docstring)."""
+    context = multiprocessing.get_context("fork")
+    sweeper = context.Process(
+        target=_sweep_forever, args=(config, os.getpid()), name="privacy-skill-sweeper"
+    )
+    sweeper.start()
+    return sweeper
+
+
+SWEEPER_TICK = 60.0
+"""Longest the sweeper sleeps before it looks again whether a sweep is due."""
+
+
+def _sweep_forever(config: Config, parent: int) -> None:
+    from skill.services import open_services
+    from skill.services.maintenance import run_maintenance
+    from skill.web.logs import logging_config
+
+    logging.config.dictConfig(logging_config())
+    log = logging.getLogger("skill.sweeper")
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the server stops, then this
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    interval = config.sweep_interval
+    assert interval is not None
+    services = open_services(config, migrate=False, seal=False)
+    log.info("retention sweeps every %d seconds", interval)
+    while os.getppid() == parent:
+        try:
+            result = run_maintenance(services, schedule=interval)
+            if result.ran:
+                log.info(
+                    "retention sweep: %d recordings of %d accounts deleted",
+                    result.deleted,
+                    result.users,
+                )
+        except Exception as error:  # a database outage: try again at the next tick
+            log.error("retention sweep failed (%s); trying again later", type(error).__name__)
+        due = services.retention.next_due()
+        wait = SWEEPER_TICK if due is None else (due - services.retention.clock()).total_seconds()
+        deadline = time.monotonic() + max(1.0, min(wait, SWEEPER_TICK))
+        while time.monotonic() < deadline and os.getppid() == parent:
+            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
 
 def _worker_exited(server: Any, worker: Any) -> None:

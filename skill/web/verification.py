@@ -39,6 +39,8 @@ CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
 MAX_SIGNATURE_CHARS = 2048
 TIMESTAMP_TOLERANCE = timedelta(seconds=150)
+SKILL_EVENT_TOLERANCE = timedelta(hours=1)
+"""Skill events (enabled, disabled, permissions) may arrive later than a spoken request."""
 
 
 class RequestRefused(Exception):
@@ -104,7 +106,9 @@ class AlexaSignatureVerifier:
 
 
 class TimestampVerifier:
-    """The request was made within 150 s of now, either way."""
+    """The request was made within 150 s of now, either way; a skill event
+    (``AlexaSkillEvent.*``) within an hour, as Alexa may deliver those later (the SDK's
+    verifier allows the same)."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.clock = clock
@@ -121,8 +125,13 @@ class TimestampVerifier:
             raise RequestRefused("request timestamp is not an ISO 8601 time", "timestamp") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        if abs(self.clock() - moment) > TIMESTAMP_TOLERANCE:
-            raise RequestRefused("request timestamp is more than 150 seconds from now", "timestamp")
+        kind = request.get("type") if isinstance(request, Mapping) else None
+        if isinstance(kind, str) and kind.startswith("AlexaSkillEvent."):
+            tolerance, words = SKILL_EVENT_TOLERANCE, "an hour"
+        else:
+            tolerance, words = TIMESTAMP_TOLERANCE, "150 seconds"
+        if abs(self.clock() - moment) > tolerance:
+            raise RequestRefused(f"request timestamp is more than {words} from now", "timestamp")
 
 
 class ApplicationIdVerifier:

@@ -59,7 +59,7 @@ def test_what_data_answers_from_real_data(alexa: Alexa, services: Services, tmp_
     assert reply.speech == (
         "I keep 3 recordings on this account, from March 3rd to today. One of them includes audio. "
         "Human review is off, so no person listens to them. "
-        "Recordings are kept until you delete them. "
+        "Recordings on this account are kept for eighteen months, then deleted. "
         "To delete, say: delete what I said today, or: delete everything I've said."
     )
     assert reply.card is not None and reply.card["title"] == "Your voice data"

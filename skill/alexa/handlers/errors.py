@@ -23,10 +23,15 @@ class ApologiseOnError(AbstractExceptionHandler):
 
     The exception's message and traceback are not logged: a message may quote data (a driver
     error, a library's error about a payload), and logs must never hold any.
+
+    A ``SkillDisabled`` event whose handling failed is not answered at all: the error reaches
+    the endpoint (HTTP 503 for an unavailable database, a failed Lambda invocation), so Alexa
+    does not take the event as handled when its deletion could not even be recorded.
     """
 
     def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
-        return True
+        kind = getattr(handler_input.request_envelope.request, "object_type", None)
+        return kind != "AlexaSkillEvent.SkillDisabled"
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         request = handler_input.request_envelope.request

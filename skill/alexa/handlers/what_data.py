@@ -18,25 +18,26 @@ if TYPE_CHECKING:
 
 
 class WhatDataHandler(IntentHandler):
-    """Counts, date span, audio, human review, retention and how to delete."""
+    """Counts, date span, audio, human review, the retention that really applies, and how to
+    delete."""
 
     intent_name = "WhatDataIntent"
 
-    def __init__(
-        self, services: ServicesSource, zones: DeviceTimeZones, retention_days: int | None
-    ):
+    def __init__(self, services: ServicesSource, zones: DeviceTimeZones):
         self.services = services
         self.zones = zones
-        self.retention_days = retention_days
 
     def answer(self, handler_input: HandlerInput, turn: Turn, user_id: str) -> Response:
         zone = self.zones.zone_for(handler_input)
         scope = scope_of(turn)
-        overview = self.services().overview(user_id, person=scope.person)
+        services = self.services()
+        overview = services.overview(user_id, person=scope.person)
+        retention = services.retention.view(user_id, person=scope.person)
         text, card = turn.speech.what_data(
             overview.summary,
             overview.consent,
-            self.retention_days,
+            retention.period,
+            retention.source,
             zone,
             turn.now.astimezone(zone).date(),
             scope.kind,

@@ -2,58 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from skill.alexa.dates import DateSpan
-from skill.services.models import Summary
+from skill.alexa.speech.data import DataWords
+from skill.alexa.speech.words import (
+    DELETE_HINT,
+    Card,
+    ScopeKind,
+    are,
+    count_of,
+    day_name,
+    month_day,
+    ordinal,
+)
 
-DELETE_HINT = "say: delete what I said today, or: delete everything I've said"
+__all__ = ["DELETE_HINT", "Card", "EnglishUS", "ScopeKind", "count_of", "day_name", "ordinal"]
+
 MAX_READ_BACK = 300
 """Characters of a transcript read back at most (Alexa's speech is short, a transcript may
 not be)."""
-ScopeKind = Literal["person", "account", "everyone"]
-"""Whose recordings a sentence is about: the recognised speaker's, the whole account's (an
-unrecognised speaker), or everyone's (a recognised speaker who said so)."""
-
-
-@dataclass(frozen=True)
-class Card:
-    """A simple card for the Alexa app."""
-
-    title: str
-    """Card title."""
-    content: str
-    """Plain-text body, one fact a line."""
-
-
-def ordinal(n: int) -> str:
-    """1 -> 1st, 22 -> 22nd, 13 -> 13th."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def count_of(n: int, noun: str = "recording") -> str:
-    """'one recording', '12 recordings', '1,204 recordings'."""
-    return f"one {noun}" if n == 1 else f"{n:,} {noun}s"
-
-
-def day_name(day: date, today: date) -> str:
-    """'today', 'yesterday', 'Monday, November 23rd', with the year when it is not this year."""
-    if day == today:
-        return "today"
-    if day == today - timedelta(days=1):
-        return "yesterday"
-    text = f"{day:%A}, {day:%B} {ordinal(day.day)}"
-    return text if day.year == today.year else f"{text}, {day.year}"
-
-
-def _month_day(day: date, today: date) -> str:
-    text = f"{day:%B} {ordinal(day.day)}"
-    return text if day.year == today.year else f"{text}, {day.year}"
 
 
 def span_name(span: DateSpan, today: date) -> str:
@@ -66,13 +36,13 @@ def span_name(span: DateSpan, today: date) -> str:
             return "this week"
         if span.start == today - timedelta(days=today.weekday() + 7):
             return "last week"
-        return f"the week of {_month_day(span.start, today)}"
+        return f"the week of {month_day(span.start, today)}"
     if span.kind == "weekend":
         if current:
             return "this weekend"
         if today - span.end <= timedelta(days=6):
-            return f"last weekend, {_month_day(span.start, today)} and {ordinal(span.end.day)}"
-        return f"the weekend of {_month_day(span.start, today)}"
+            return f"last weekend, {month_day(span.start, today)} and {ordinal(span.end.day)}"
+        return f"the weekend of {month_day(span.start, today)}"
     if span.kind == "month":
         if current:
             return "this month"
@@ -83,10 +53,6 @@ def span_name(span: DateSpan, today: date) -> str:
         return f"the {span.start.year}s"
     season = span.season or "season"
     return f"this {season}" if current else f"{season} {span.start.year}"
-
-
-def _are(count: int) -> str:
-    return "is" if count == 1 else "are"
 
 
 def _number(count: int) -> str:
@@ -112,7 +78,7 @@ def _clock(moment: datetime) -> str:
     return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
-class EnglishUS:
+class EnglishUS(DataWords):
     """Every sentence the skill speaks in English."""
 
     locale = "en-US"
@@ -187,8 +153,8 @@ class EnglishUS:
         name = span_name(span, today)
         found = {
             "person": f"You have {count_of(count)} from {name}.",
-            "account": f"There {_are(count)} {count_of(count)} from {name} on this account.",
-            "everyone": f"Everyone's recordings from {name}: there {_are(count)} {_number(count)}.",
+            "account": f"There {are(count)} {count_of(count)} from {name} on this account.",
+            "everyone": f"Everyone's recordings from {name}: there {are(count)} {_number(count)}.",
         }[scope]
         return f"{found} Should I delete {them}? This can't be undone."
 
@@ -234,9 +200,9 @@ class EnglishUS:
         what = "it" if count == 1 else f"all {count:,} of them"
         found = {
             "person": f"You have {count_of(count)} in total.",
-            "account": f"There {_are(count)} {count_of(count)} on this account.",
+            "account": f"There {are(count)} {count_of(count)} on this account.",
             "everyone": (
-                f"Everyone's recordings: there {_are(count)} {_number(count)} on this account."
+                f"Everyone's recordings: there {are(count)} {_number(count)} on this account."
             ),
         }[scope]
         return f"{found} Should I delete {what}? This can't be undone."
@@ -301,89 +267,3 @@ class EnglishUS:
             "be heard by trained reviewers to improve recognition. To turn it off, say: stop "
             "human review."
         )
-
-    # -- what data ---------------------------------------------------------------
-    def what_data(
-        self,
-        summary: Summary,
-        consent: dict[str, bool],
-        retention_days: int | None,
-        zone: ZoneInfo,
-        today: date,
-        scope: ScopeKind = "account",
-        account_total: int = 0,
-    ) -> tuple[str, Card]:
-        review = "on" if consent.get("human_review") else "off"
-        storing = consent.get("store_recordings", True)
-        kept = (
-            "until you delete them"
-            if retention_days is None
-            else (f"for {count_of(retention_days, 'day')}")
-        )
-        parts: list[str] = []
-        if summary.total and summary.first and summary.last:
-            first = summary.first.astimezone(zone).date()
-            last = summary.last.astimezone(zone).date()
-            span = (
-                f"all from {day_name(first, today)}"
-                if first == last
-                else f"from {_month_day(first, today)} to {day_name(last, today)}"
-            )
-            if scope == "person":
-                parts.append(
-                    f"I keep {count_of(summary.total)} of yours, {span}, "
-                    f"out of {account_total:,} on this account."
-                )
-            else:
-                parts.append(f"I keep {count_of(summary.total)} on this account, {span}.")
-            parts.append(self._audio(summary))
-        elif scope == "person" and account_total:
-            parts.append(
-                f"I don't have any recordings of yours; there {_are(account_total)} "
-                f"{count_of(account_total)} on this account."
-            )
-        elif scope == "person":
-            parts.append("I don't have any recordings of yours.")
-        else:
-            parts.append("I don't have any recordings on this account.")
-        parts.append(
-            f"Human review is {review}"
-            + (
-                ", so no person listens to them."
-                if review == "off"
-                else ": a very small share may be heard by trained reviewers."
-            )
-        )
-        if not storing:
-            parts.append("You've turned off storing, so I don't keep new recordings.")
-        parts.append(f"Recordings are kept {kept}.")
-        if summary.total:
-            parts.append(f"To delete, {DELETE_HINT}.")
-        return " ".join(parts), self._data_card(summary, consent, kept, zone)
-
-    def _audio(self, summary: Summary) -> str:
-        if summary.with_audio == 0:
-            return "I keep only the text, no audio."
-        if summary.with_audio == summary.total:
-            return "All of them include audio." if summary.total > 1 else "It includes audio."
-        if summary.with_audio == 1:
-            return "One of them includes audio."
-        return f"{summary.with_audio:,} of them include audio."
-
-    def _data_card(
-        self, summary: Summary, consent: dict[str, bool], kept: str, zone: ZoneInfo
-    ) -> Card:
-        lines = [f"Recordings: {summary.total:,}"]
-        if summary.first and summary.last:
-            first = summary.first.astimezone(zone)
-            last = summary.last.astimezone(zone)
-            lines.append(f"From: {first:%B} {first.day}, {first.year}")
-            lines.append(f"To: {last:%B} {last.day}, {last.year}")
-        lines.append(f"With audio: {summary.with_audio:,}")
-        lines.append(f"Human review: {'on' if consent.get('human_review') else 'off'}")
-        storing = "on" if consent.get("store_recordings") else "off"
-        lines.append(f"Storing new recordings: {storing}")
-        lines.append(f"Kept: {kept}")
-        lines.append('To delete: say "delete what I said today" or "delete everything I\'ve said".')
-        lines.append('To stop human review: say "stop human review".')
-        return Card("Your voice data", "\n".join(lines))
