@@ -8,7 +8,8 @@ the recogniser can hear are exactly the words the NLU can resolve:
   week, weekend, month and year, weekdays, months, seasons, "november twenty fifth", "the
   third", "twenty twenty five"; "on monday", "last monday", "in october" where the sample has
   no preposition of its own), AMAZON.NUMBER as zero to ninety-nine and a hundred,
-  AMAZON.DURATION as a count and a unit, a custom type as its values and synonyms;
+  AMAZON.DURATION as a count and a unit, a custom type as its values and synonyms (numbers
+  in them spoken: "18 months" is "eighteen months");
 - the built-in intents the model declares, in the phrasings Alexa understands without samples,
   and yes and no, which Alexa understands while it asks for a confirmation;
 - the invocation forms: "open voice privacy" (launch, start, talk to), "ask voice privacy
@@ -46,7 +47,7 @@ from skill.voice.phrases import (
 __all__ = ["PRIORS", "TOP_RULE", "Grammar", "SkippedSample", "build_grammar"]
 
 TOP_RULE = "utterance"
-GRAMMAR_VERSION = "4"
+GRAMMAR_VERSION = "5"
 PRIORS = {"today": 16.0, "yesterday": 16.0}
 """Words said far more often than the alternatives where they occur, weighted so in the FSG: the
 dates people delete most. Without it, "today" in a noisy room is sometimes heard as "in may"."""
@@ -196,7 +197,8 @@ class _Builder:
             return "number" if slot_type == "AMAZON.NUMBER" else "duration"
         name = "slot_" + rule_name(slot_type)
         if name not in rules:
-            values = sorted(v for v in ref.known or () if all(map(self.speakable, v.split())))
+            spoken = {_digits_spoken(v) for v in ref.known or ()}  # "18 months": eighteen ...
+            values = sorted(v for v in spoken if all(map(self.speakable, v.split())))
             if not values:
                 return None
             rules[name] = alt(*values)
@@ -275,6 +277,27 @@ def _number_rules() -> dict[str, Expr]:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+_ONES_WORDS = {n: word for word, n in CARDINALS.items()}
+_TENS_WORDS = {n: word for word, n in TENS.items()}
+
+
+def _digits_spoken(phrase: str) -> str:
+    """``phrase`` with each whole number below 1,000 written as it is said: a slot value "18
+    months" is heard as "eighteen months" (the NLU reads either)."""
+    return " ".join(_number_words(int(w)) if w.isdigit() and int(w) < 1000 else w
+                    for w in phrase.split())  # fmt: skip
+
+
+def _number_words(number: int) -> str:
+    if number < 20:
+        return _ONES_WORDS[number]
+    if number < 100:
+        tens, ones = divmod(number, 10)
+        return _TENS_WORDS[tens * 10] + (f" {_ONES_WORDS[ones]}" if ones else "")
+    hundreds, rest = divmod(number, 100)
+    head = f"{_ONES_WORDS[hundreds]} hundred"
+    return head if not rest else f"{head} {_number_words(rest)}"
 
 
 def _merge_words(parts: list[Expr]) -> Expr:
