@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, str] = {
     "nlu": "bench.nlu_bench:nlu_per_second",
     "handler": "bench.handler_bench:handler_overhead",
     "scaling": "bench.scaling_bench:scaling",
+    "sweep": "bench.sweep_bench:sweep_scaling",
     "pg_scaling": "bench.pg_bench:pg_scaling",
     "verify": "bench.verify_bench:verify_overhead",
     "cold_start": "bench.cold_start_bench:cold_start",

@@ -44,12 +44,17 @@ FROM generate_series(0, CAST(:count AS integer) - 1) AS i
 
 
 def seed_older(
-    engine: Engine, user_id: str, count: int, before: datetime, device_id: str = "bench-device"
+    engine: Engine,
+    user_id: str,
+    count: int,
+    before: datetime,
+    device_id: str = "bench-device",
+    span: timedelta = SPAN,
 ) -> None:
-    """``count`` recordings for ``user_id``, evenly spread over :data:`SPAN` before ``before``;
+    """``count`` recordings for ``user_id``, evenly spread over ``span`` before ``before``;
     every tenth names an audio file (summaries count them; the files do not exist). All are
     marked as already considered for review, as after the sampler has run."""
-    step = max(1, int(SPAN.total_seconds()) // count)
+    step = max(1, int(span.total_seconds()) // count)
     ingested = datetime.now(UTC)
     params: dict[str, object] = {"count": count, "user_id": user_id, "device_id": device_id}
     with engine.begin() as conn:

@@ -81,11 +81,18 @@ def default_groups(conn: Connection, cutoff: datetime) -> Sequence[AnyRow]:
     ``cutoff`` on accounts where nobody chose a period (accounts with any choice are planned
     one by one). Reads only the rows older than ``cutoff`` (``ix_recordings_time``)."""
     chosen = exists().where(retention_choices.c.user_id == recordings.c.user_id)
-    return conn.execute(
-        select(recordings.c.user_id, recordings.c.person_id, func.count().label("recordings"))
+    # Materialised first: left to itself, SQLite would rather scan (user, person, time) whole
+    # to skip sorting the groups; the few old rows are all the sweep needs to read.
+    old = (
+        select(recordings.c.user_id, recordings.c.person_id)
         .where(recordings.c.recorded_at < cutoff, ~chosen)
-        .group_by(recordings.c.user_id, recordings.c.person_id)
-        .order_by(recordings.c.user_id, recordings.c.person_id)
+        .cte("old")
+        .prefix_with("MATERIALIZED")
+    )
+    return conn.execute(
+        select(old.c.user_id, old.c.person_id, func.count().label("recordings"))
+        .group_by(old.c.user_id, old.c.person_id)
+        .order_by(old.c.user_id, old.c.person_id)
     ).all()
 
 
