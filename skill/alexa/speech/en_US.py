@@ -96,7 +96,9 @@ class EnglishUS(DataWords):
             "I help you control your voice recordings. Say: what data do you keep, to hear "
             "what's stored. Say: delete what I said today, or yesterday, or this week. "
             "Say: delete what I just said, or: delete everything I've said. "
-            "And say: stop human review, so no person ever listens. What would you like?",
+            "And say: stop human review, so no person ever listens. "
+            "To have old recordings deleted, say: keep my recordings for three months. "
+            "What would you like?",
             "What would you like to do?",
         )
 
