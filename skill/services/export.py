@@ -28,7 +28,7 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -47,10 +47,6 @@ FORMAT = "voice-privacy-export"
 FORMAT_VERSION = 1
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _FLUSH_BYTES = 64 * 1024
-
-RetentionOf = Callable[[str, str | None], dict[str, Any] | None]
-"""The retention in force for (user, person), as JSON, for the manifest."""
-
 
 def audio_name(recording_id: str) -> str:
     """Where a recording's audio goes in the archive: ``audio/<id>.wav`` for an id that is
@@ -122,10 +118,9 @@ class _Chunks(io.RawIOBase):
 class Exporter:
     """Builds export archives from the services."""
 
-    def __init__(self, services: Services, retention: RetentionOf | None = None):
+    def __init__(self, services: Services):
         self.services = services
         self.reader = PagedReader(services.engine, services.keys)
-        self.retention = retention
 
     def write(
         self,
@@ -248,7 +243,7 @@ class Exporter:
             "person_id": person,
             "policy_version": consent.policy.version,
             "consent": consent.state(user_id, person=person),
-            "retention": None if self.retention is None else self.retention(user_id, person),
+            "retention": self.services.retention.view(user_id, person=person).as_json(started),
             "files": {
                 "recordings.jsonl": {
                     "lines": summary.recordings,

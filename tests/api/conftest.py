@@ -80,8 +80,7 @@ class Conformance:
     def _validator(self, schema: dict[str, Any]) -> Draft202012Validator:
         key = json.dumps(schema, sort_keys=True)
         if key not in self._validators:
-            ref = {"$ref": "urn:api" + schema["$ref"]} if "$ref" in schema else schema
-            self._validators[key] = Draft202012Validator(ref, registry=self.registry)
+            self._validators[key] = Draft202012Validator(_absolute(schema), registry=self.registry)
         return self._validators[key]
 
     def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
@@ -91,6 +90,18 @@ class Conformance:
                 target = target[part]
             node = target
         return node
+
+
+def _absolute(node: Any) -> Any:
+    """``node`` with every local ``$ref`` pointing into the registered document."""
+    if isinstance(node, dict):
+        return {
+            k: ("urn:api" + v if k == "$ref" and v.startswith("#") else _absolute(v))
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_absolute(v) for v in node]
+    return node
 
 
 CONFORMANCE = Conformance(document())

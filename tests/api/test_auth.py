@@ -39,6 +39,9 @@ def call(client: Client, operation: str, user: str = ALICE) -> Reply:
         "listAudit": lambda: client.get(user_path(user, "audit")),
         "exportData": lambda: client.get(user_path(user, "export")),
         "showRetention": lambda: client.get(user_path(user, "retention")),
+        "setRetention": lambda: client.put(
+            user_path(user, "retention"), {"period": "UNTIL_DELETED", "dry_run": True}
+        ),
     }
     reply: Reply = requests[operation]()
     return reply

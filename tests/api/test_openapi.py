@@ -49,7 +49,7 @@ def test_the_document_loads_and_every_reference_resolves() -> None:
     spec = document()
     schema = schemathesis.openapi.from_dict(spec)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 8
+    assert len(operations) == 10
 
     def refs(node: Any) -> list[str]:
         if isinstance(node, dict):

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, g, jsonify
 
 from skill.config import Config
 from skill.services import Services
-from skill.web.api import people, recordings
+from skill.web.api import people, recordings, retention
 from skill.web.api.context import Api
 from skill.web.api.errors import ApiError
 from skill.web.api.openapi import document
@@ -33,6 +33,7 @@ def api_blueprint(services: Services, config: Config) -> Blueprint:
     bp = Blueprint("api", __name__, url_prefix=PREFIX)
     recordings.register(bp, api)
     people.register(bp, api)
+    retention.register(bp, api)
     spec = document()
 
     @bp.get("/openapi.json")

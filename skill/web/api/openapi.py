@@ -15,6 +15,7 @@ from typing import Any
 from skill.services.api_keys import DEFAULT_RATE_PER_MINUTE, SCOPES
 from skill.services.ingest import IngestLimits
 from skill.services.models import PURPOSES
+from skill.services.periods import CHOICES, PERIODS
 from skill.web.api.ingest import MAX_BODY_BYTES, MAX_ITEMS
 from skill.web.api.params import LONGEST_ID, LONGEST_RECORDING_ID, RFC3339, SMALL_BODY_BYTES
 
@@ -257,6 +258,68 @@ def _schemas() -> dict[str, Any]:
             "required": ["purpose", "granted", "was_granted", "changed", "person", "consent"],
             "additionalProperties": False,
         },
+        "RetentionState": {
+            "type": "object",
+            "description": "What applies to the person's recordings (without a person: the "
+            "account's recordings of no recognised person), and why.",
+            "properties": {
+                "person": {"type": ["string", "null"]},
+                "period": {
+                    "type": "string",
+                    "description": "The period that applies: the shortest applicable choice, "
+                    "else the deployment default (18_MONTHS, or N_DAYS).",
+                },
+                "source": {"type": "string", "enum": ["person", "account", "default"]},
+                "chosen": {
+                    "oneOf": [{"type": "string", "enum": list(PERIODS)}, {"type": "null"}],
+                    "description": "The choice made at this level, if any.",
+                },
+                "saving": {
+                    "type": "boolean",
+                    "description": "Whether new recordings are stored (DONT_SAVE turns it off).",
+                },
+                "default": {"type": "string"},
+                "deletes_before": {"type": ["string", "null"], "format": "date-time"},
+            },
+            "required": [
+                "person", "period", "source", "chosen", "saving", "default", "deletes_before",
+            ],
+            "additionalProperties": False,
+        },
+        "RetentionDecision": {
+            "type": "object",
+            "properties": {
+                "period": {"type": "string", "enum": list(CHOICES)},
+                "person": _nullable(_text()),
+                "dry_run": {
+                    "type": "boolean",
+                    "description": "Only say how many recordings the choice would delete.",
+                },
+            },
+            "required": ["period"],
+            "additionalProperties": False,
+        },
+        "RetentionChange": {
+            "type": "object",
+            "properties": {
+                "chosen": {"type": "string", "enum": list(CHOICES)},
+                "previous": {"oneOf": [{"type": "string"}, {"type": "null"}]},
+                "deleted": {"type": "integer", "minimum": 0},
+                "resumed_saving": {"type": "boolean"},
+                "retention": _ref("RetentionState"),
+            },
+            "required": ["chosen", "previous", "deleted", "resumed_saving", "retention"],
+            "additionalProperties": False,
+        },
+        "RetentionDryRun": {
+            "type": "object",
+            "properties": {
+                "period": {"type": "string", "enum": list(CHOICES)},
+                "would_delete": {"type": "integer", "minimum": 0},
+            },
+            "required": ["period", "would_delete"],
+            "additionalProperties": False,
+        },
         "AuditEvent": {
             "type": "object",
             "properties": {
@@ -425,6 +488,46 @@ def _paths() -> dict[str, Any]:
                 "responses": _user_responses(_ok("Recorded.", "ConsentChange"), "413", "415"),
             },
         },
+        "/users/{user_id}/retention": {
+            "parameters": [_USER],
+            "get": {
+                "operationId": "showRetention",
+                "summary": "How long recordings are kept, and why (scope: consent).",
+                "x-scope": "consent",
+                "parameters": [_person_query("what applies to their recordings")],
+                "responses": _user_responses(_ok("What applies.", "RetentionState")),
+            },
+            "put": {
+                "operationId": "setRetention",
+                "summary": "Choose how long recordings are kept, channel api (scope: consent).",
+                "description": "3_MONTHS, 18_MONTHS, 36_MONTHS or UNTIL_DELETED, for the "
+                "account or one person; what the new period no longer keeps is deleted at "
+                "once, as any deletion (keys first). DONT_SAVE stops storing new recordings and "
+                "deletes nothing. With dry_run, only the count of what would go.",
+                "x-scope": "consent",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("RetentionDecision")}},
+                },
+                "responses": _user_responses(
+                    {
+                        "description": "Chosen (or, with dry_run, what it would delete).",
+                        "headers": {
+                            "X-Request-Id": {"$ref": "#/components/headers/X-Request-Id"}
+                        },
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "oneOf": [_ref("RetentionChange"), _ref("RetentionDryRun")]
+                                }
+                            }
+                        },
+                    },
+                    "413",
+                    "415",
+                ),
+            },
+        },
         "/users/{user_id}/audit": {
             "parameters": [_USER],
             "get": {
@@ -482,7 +585,7 @@ _DOCUMENT: dict[str, Any] = {
         "title": "Voice Privacy operator API",
         "version": "1",
         "description": "For the assistant platform (ingest) and a privacy team (read, "
-        "delete, consent, audit, export). Keys: `privacy-skill api-keys create --name N "
+        "delete, consent, retention, audit, export). Keys: `privacy-skill api-keys create --name N "
         f"--scope S[,S...]`; scopes: {', '.join(SCOPES)}. Each key has a rate limit "
         f"(default {DEFAULT_RATE_PER_MINUTE} requests a minute); over it, 429 with "
         "Retry-After. Every call about a person's data is in their audit log, naming the "
