@@ -107,7 +107,8 @@ def test_the_export_holds_exactly_what_was_ingested(
     manifest = json.loads(files["manifest.json"])
     assert manifest["format"] == "voice-privacy-export" and manifest["user_id"] == ALICE
     assert manifest["policy_version"] and manifest["consent"]["human_review"] is True
-    assert "retention" in manifest and datetime.fromisoformat(manifest["created_at"])
+    assert manifest["retention"]["period"] == "18_MONTHS"  # the deployment default here
+    assert datetime.fromisoformat(manifest["created_at"])
     listed = manifest["files"]
     assert listed["recordings.jsonl"]["lines"] == 4 and listed["audio/"]["files"] == 3
     for name in ("recordings.jsonl", "consent.jsonl", "audit.jsonl"):
