@@ -95,13 +95,17 @@ def serve(
         "control_socket_disable": True,  # no admin socket in the home directory
         "child_exit": _worker_exited,
     }
+    master = os.getpid()
     try:
         _Server(options, config, dev_trust).run()
     finally:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
-        if sweeper is not None:
-            sweeper.terminate()
-            sweeper.join(10)
+        # gunicorn's workers are forked inside run() and leave it by SystemExit: only the
+        # master (this process) cleans up.
+        if os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            if sweeper is not None:
+                sweeper.terminate()
+                sweeper.join(10)
 
 
 def prepare_database(config: Config) -> None:
