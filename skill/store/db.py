@@ -42,6 +42,17 @@ class DatabaseError(ProductError):
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 
+POOLER_SAFE_CONNECT_ARGS: dict[str, Any] = {"prepare_threshold": None}
+"""psycopg connection settings for every PostgreSQL engine (data and key store), so the
+product works behind a transaction-pooling proxy (pgbouncer, RDS Proxy) as well as directly.
+psycopg 3 otherwise prepares a statement on the server after its fifth run on a connection;
+a prepared statement is session state, and a pooler in transaction mode hands the next
+transaction another server connection, where it is missing ("prepared statement "_pg3_0"
+does not exist") or already taken ("... already exists"). pgbouncer 1.18 (Debian 12) cannot
+track protocol-level prepared statements at all. Unprepared, each statement is parsed and
+planned again: about 0.3 ms more per "what data do you keep" on a direct connection here,
+nothing a voice request notices, and no setting that breaks the product behind a pooler."""
+
 
 def normalise_url(url: str) -> str:
     """Accept libpq-style ``postgresql://`` URLs and pick the installed driver."""
@@ -87,7 +98,7 @@ def open_engine(url: str) -> Engine:
             max_overflow=10,
             pool_timeout=LOCK_WAIT_SECONDS,
             # An unreachable server is a quick error, not a TCP timeout of minutes.
-            connect_args={"connect_timeout": LOCK_WAIT_SECONDS},
+            connect_args={"connect_timeout": LOCK_WAIT_SECONDS, **POOLER_SAFE_CONNECT_ARGS},
             pool_recycle=1800,
             pool_pre_ping=True,
         )
@@ -219,6 +230,9 @@ def upgrade(engine: Engine) -> bool:
         if conn.dialect.name == "postgresql":
             # Several processes may start at once (workers, Lambda containers): one migrates,
             # the others wait here (however long it takes) and then find nothing left to do.
+            # A transaction-level lock, never pg_advisory_lock: it ends with the transaction
+            # that holds it, so it cannot outlive a crash or stick to a pooled server
+            # connection that a transaction pooler (pgbouncer) has handed to someone else.
             conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         cfg.attributes["connection"] = conn

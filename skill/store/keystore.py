@@ -55,7 +55,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from skill.errors import ConfigError, ProductError
-from skill.store.db import READ_ONLY, bulk_insert, display_url, normalise_url, reading
+from skill.store.db import (
+    POOLER_SAFE_CONNECT_ARGS,
+    READ_ONLY,
+    bulk_insert,
+    display_url,
+    normalise_url,
+    reading,
+)
 from skill.store.masterkey import MasterKey, MasterKeys
 from skill.store.schema import UTCDateTime
 from skill.store.upsert import insert_many_or_ignore
@@ -156,6 +163,7 @@ def open_keystore_engine(url: str, *, create: bool) -> Engine | None:
             pool_timeout=10,
             pool_recycle=1800,
             pool_pre_ping=True,
+            connect_args=POOLER_SAFE_CONNECT_ARGS,  # works behind pgbouncer (see db.py)
         )
     if backend != "sqlite" or not parsed.database or parsed.database == ":memory:":
         raise ConfigError(

@@ -126,7 +126,12 @@ def create_app(
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
-        return jsonify(error=error.name, message=error.description), error.code
+        response = jsonify(error=error.name, message=error.description)
+        response.status_code = error.code or 500
+        for name, value in error.get_headers():  # Allow on a 405, Retry-After, ...
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(DatabaseError)
