@@ -42,6 +42,11 @@ system-deps:
 	@if ! command -v espeak-ng >/dev/null; then \
 		echo "installing espeak-ng with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; fi
+# pgbouncer: the tests and the benchmark run the product through it (transaction pooling);
+# they start their own on a free loopback port, not the packaged service.
+	@if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then \
+		echo "installing pgbouncer with apt-get"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq pgbouncer; fi
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
