@@ -103,6 +103,9 @@ def open_engine(url: str) -> Engine:
             pool_pre_ping=True,
         )
         event.listen(engine, "begin", _postgresql_on_begin)
+        from skill.store.schema import add_postgresql_options
+
+        add_postgresql_options()
         return engine
     if parsed.database and parsed.database != ":memory:":
         folder = Path(parsed.database).parent

@@ -101,10 +101,23 @@ recordings = Table(
         "ix_recordings_unconsidered",
         "ingested_at",
         "id",
+        # PostgreSQL's copy of this clause is added by `add_postgresql_options`.
         sqlite_where=text("review_considered_at IS NULL"),
-        postgresql_where=text("review_considered_at IS NULL"),
     ),
 )
+
+
+def add_postgresql_options() -> None:
+    """Name the PostgreSQL-only parts of the schema (the partial index's WHERE).
+
+    Not written into the tables above: a ``postgresql_*`` argument makes SQLAlchemy import
+    its whole PostgreSQL dialect (tens of milliseconds) in every process, a SQLite Lambda cold
+    start included. ``open_engine`` calls this for a PostgreSQL URL, before any DDL or
+    comparison could need it; calling it again changes nothing.
+    """
+    index = next(i for i in recordings.indexes if i.name == "ix_recordings_unconsidered")
+    if "postgresql_where" not in index.dialect_kwargs:
+        index.dialect_kwargs["postgresql_where"] = text("review_considered_at IS NULL")
 
 consent_events = Table(
     "consent_events",

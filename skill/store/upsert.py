@@ -8,16 +8,24 @@ their own ``insert`` construct with the same ``on_conflict_*`` methods. Choosing
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 
 def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    # Imported here, from the dialect already in use: importing both at the top would load
+    # the PostgreSQL dialect into every SQLite process (a Lambda cold start, the CLI).
     if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def insert_or_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
