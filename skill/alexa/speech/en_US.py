@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from skill.alexa.dates import DateSpan
@@ -71,6 +70,13 @@ def _moment(local: datetime, today: date) -> str:
     if local.date() == today - timedelta(days=1):
         return f"Yesterday at {_clock(local)}"
     return f"On {day_name(local.date(), today)} at {_clock(local)}"
+
+
+def _escape(text: str) -> str:
+    """``text`` safe inside SSML: ``&``, ``<`` and ``>`` as entities. (Not
+    ``xml.sax.saxutils.escape``: importing it imports ``urllib.request``, which a
+    LaunchRequest, or the CLI's help, would otherwise never load.)"""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _clock(moment: datetime) -> str:
@@ -222,7 +228,7 @@ class EnglishUS(DataWords):
     # -- what did you hear -----------------------------------------------------
     def heard(self, recorded_at: datetime, transcript: str, zone: ZoneInfo, today: date) -> str:
         local = recorded_at.astimezone(zone)
-        said = escape(" ".join(transcript.split())[:MAX_READ_BACK].rstrip(".!? "))
+        said = _escape(" ".join(transcript.split())[:MAX_READ_BACK].rstrip(".!? "))
         return f"{_moment(local, today)} I heard: {said}. Should I delete it?"
 
     def heard_nothing(self, scope: ScopeKind) -> str:
