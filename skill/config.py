@@ -81,6 +81,18 @@ class Config:
     """``PRIVACY_SKILL_MASTER_KEY``: base64 of 32 bytes that wraps every data key (a comma
     may separate the current key from previous ones while ``keys rotate-master`` runs).
     None: a key file with mode 0600 beside a SQLite key store. Never printed."""
+    public_url: str | None = None
+    """``PRIVACY_SKILL_PUBLIC_URL``: the address people reach this web service at
+    (``https://privacy.example.com``); the dashboard is ``/privacy`` under it. None: the
+    dashboard is not set up (the skill says so, and ``/privacy`` shows only that)."""
+
+    @property
+    def dashboard_url(self) -> str | None:
+        """Where the person opens the dashboard, or None when it is not set up."""
+        if self.public_url is None:
+            return None
+        url = self.public_url
+        return url if url.endswith("/privacy") else url + "/privacy"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, data_dir: Path | None = None) -> Config:
@@ -123,6 +135,7 @@ class Config:
             data_dir=None if explicit_url and explicit_audio else home(),
             keystore_url=env.get("PRIVACY_SKILL_KEYSTORE_URL") or None,
             master_key=env.get("PRIVACY_SKILL_MASTER_KEY") or None,
+            public_url=_public_url(env.get("PRIVACY_SKILL_PUBLIC_URL")),
         )
 
     def ensure_data_dir(self) -> None:
@@ -151,6 +164,22 @@ def _retention_days(value: str | None) -> int | None:
     if days > MAX_RETENTION_DAYS:
         raise ConfigError(f"PRIVACY_SKILL_RETENTION_DAYS must be at most {MAX_RETENTION_DAYS}")
     return days
+
+
+def _public_url(value: str | None) -> str | None:
+    """``PRIVACY_SKILL_PUBLIC_URL``: an ``http(s)://host[:port][/path]`` address without a
+    query, the trailing slash dropped; unset or empty: None."""
+    if not value or not value.strip():
+        return None
+    text = value.strip().rstrip("/")
+    scheme, _, rest = text.partition("://")
+    host = rest.split("/", 1)[0]
+    if scheme.lower() not in ("http", "https") or not host or any(c in text for c in "?#@ "):
+        raise ConfigError(
+            "PRIVACY_SKILL_PUBLIC_URL must be the web service's address, like "
+            "https://privacy.example.com (the dashboard is /privacy under it)"
+        )
+    return text
 
 
 def _sweep_interval(value: str | None) -> float | None:

@@ -11,6 +11,7 @@ from skill.config import Config
 from skill.services.accounts import AccountService
 from skill.services.audit import AuditLog
 from skill.services.consent import ConsentService
+from skill.services.dashboard import DashboardService
 from skill.services.models import Summary
 from skill.services.recordings import RecordingService
 from skill.services.retention import RetentionService, default_period
@@ -61,6 +62,8 @@ class Services:
     """Retention choices and the sweep that enforces them."""
     accounts: AccountService
     """Whole accounts: what disabling the skill deletes."""
+    dashboard: DashboardService
+    """The privacy dashboard's browser sessions and the codes that link them by voice."""
 
     def overview(self, user_id: str, *, person: str | None = None) -> Overview:
         """What is kept about a user (or about ``person``, with the account's total) and what
@@ -126,10 +129,14 @@ def open_services(config: Config, migrate: bool = True, seal: bool = True) -> Se
     retention = RetentionService(
         engine, recordings, consent, audit, default_period(config.retention_days), accounts
     )
+    dashboard = DashboardService(engine, keys.masters, audit)
     # A withdrawal of human_review purges the user's queue items in its own transaction.
     consent.withdrawal_hooks.append(review.purge_on_withdrawal)
+    # A deleted account's dashboards are signed out in the deletion's transaction.
+    accounts.forget_hooks.append(dashboard.forget)
     services = Services(
-        engine, recordings, consent, audit, review, keys, storage, retention, accounts
+        engine, recordings, consent, audit, review, keys, storage, retention, accounts,
+        dashboard,
     )
     storage.seal = services.seal_plaintext
     if seal:

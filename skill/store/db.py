@@ -23,7 +23,7 @@ from skill.errors import ProductError
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 """The newest migration; kept here so start-up can skip importing Alembic when current."""
 
 _MIGRATIONS = Path(__file__).parent / "migrations"

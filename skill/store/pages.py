@@ -27,6 +27,9 @@ class RecordingFilter:
     """Recorded before (UTC)."""
     person: str | None = None
     """Only this recognised person's recordings."""
+    unattributed: bool = False
+    """Only recordings of no recognised person (when ``person`` is not given): what a
+    dashboard linked without a recognised voice may show."""
     ingested_before: datetime | None = None
     """Only those ingested before this (an export leaves out what arrives while it runs)."""
 
@@ -38,6 +41,8 @@ class RecordingFilter:
             clauses.append(recordings.c.recorded_at < self.end)
         if self.person is not None:
             clauses.append(recordings.c.person_id == self.person)
+        elif self.unattributed:
+            clauses.append(recordings.c.person_id.is_(None))
         if self.ingested_before is not None:
             clauses.append(recordings.c.ingested_at < self.ingested_before)
         return clauses

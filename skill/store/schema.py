@@ -303,3 +303,61 @@ maintenance_leases = Table(
 )
 """Who runs a periodic job (the retention sweep) now: one process at a time, taken over when
 its lease expires (a process that died)."""
+
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    # The public handle audit entries name a session by; never the cookie.
+    Column("id", Id, primary_key=True, autoincrement=True),
+    # SHA-256 of the cookie's random value: a copy of the table opens no session.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # What every state-changing form must carry (compared in constant time).
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("seen_at", UTCDateTime(), nullable=False),
+    # Who the browser was linked to by voice; NULL while it waits for its code to be said.
+    Column("user_id", String(512)),
+    Column("person_id", String(512)),
+    Column("linked_at", UTCDateTime()),
+    # The linking device's time zone: the dashboard's local dates and times.
+    Column("timezone", String(64)),
+    Index("ix_dashboard_sessions_user", "user_id"),
+    Index("ix_dashboard_sessions_seen", "seen_at"),
+    sqlite_autoincrement=True,
+)
+"""Dashboard sessions, server-side: the browser holds only a random id (cookie), so ending a
+session here ends it in every worker at once."""
+
+dashboard_link_codes = Table(
+    "dashboard_link_codes",
+    metadata,
+    # HMAC-SHA256 of the code under a secret derived from the master key (never the code).
+    Column("code_hash", String(64), primary_key=True),
+    Column(
+        "session_id",
+        Id,
+        ForeignKey("dashboard_sessions.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    # The code is derived from the browser's cookie and this nonce, so the page that shows
+    # it can show it again without the code being stored.
+    Column("nonce", String(32), nullable=False),
+    # The master key the secret was derived from (its public id).
+    Column("secret_id", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Index("ix_dashboard_link_codes_expiry", "expires_at"),
+)
+"""One pending link code per waiting browser; a code is deleted when it is used."""
+
+dashboard_link_failures = Table(
+    "dashboard_link_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", String(512), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_dashboard_link_failures_user", "user_id", "at"),
+)
+"""Wrong or expired codes said to the skill, per Alexa user: past a few in a window, the
+skill stops looking codes up for that user (a limit every worker and Lambda shares)."""
