@@ -13,6 +13,7 @@ from ask_sdk_model import RequestEnvelope
 from skill.alexa.api_client import TimeoutApiClient
 from skill.alexa.envelope import EnvelopeSerializer
 from skill.alexa.handlers.base import ServicesSource
+from skill.alexa.handlers.dashboard import LinkDashboardHandler, SignOutDashboardsHandler
 from skill.alexa.handlers.deletion import (
     DeleteAllRecordingsHandler,
     DeleteLastRecordingHandler,
@@ -73,6 +74,8 @@ def build_skill(
         WhatDataHandler(source, zones),
         WhatDidYouHearHandler(source, zones),
         SetRetentionHandler(source),
+        LinkDashboardHandler(source, zones, config.dashboard_url),
+        SignOutDashboardsHandler(source),
         HelpHandler(),
         GoodbyeHandler(),
         SessionEndedHandler(),

@@ -65,6 +65,9 @@ _COUNT_WORDS = {("a",): 1, ("an",): 1, ("a", "couple", "of"): 2, ("couple", "of"
 def to_amazon_number(phrase: str) -> str | None:
     """The AMAZON.NUMBER value for ``phrase`` (normalised words), or None."""
     words = phrase.split()
+    digits = _digit_run(words)
+    if digits is not None:
+        return digits
     sign = ""
     if words[:1] and words[0] in _NEGATIVE:
         sign, words = "-", words[1:]
@@ -72,6 +75,24 @@ def to_amazon_number(phrase: str) -> str | None:
     if value is None:
         return None
     return f"{sign}{value}" if value else "0"
+
+
+_DIGIT_RUN = 4
+"""Fewest digits said one at a time that make a number (a code, a PIN): "five six" is not."""
+
+
+def _digit_run(words: Sequence[str]) -> str | None:
+    """A code said (or typed) a digit or a group of digits at a time, as Alexa joins it:
+    "four eight one five two three" and "481 523" -> ``481523``; None for anything else."""
+    if len(words) < 2:
+        return None
+    if all(word.isascii() and word.isdigit() for word in words):
+        joined = "".join(words)
+    elif all(word in _ONES for word in words):
+        joined = "".join(str(_ONES.index(word)) for word in words)
+    else:
+        return None
+    return str(int(joined)) if len(joined) >= _DIGIT_RUN else None
 
 
 def could_be_number(words: Sequence[str]) -> bool:

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from skill.alexa.dates import DateSpan
+from skill.alexa.speech.dashboard import DashboardWords
 from skill.alexa.speech.data import DataWords
 from skill.alexa.speech.words import (
     DELETE_HINT,
@@ -84,7 +85,7 @@ def _clock(moment: datetime) -> str:
     return f"{hour}:{moment.minute:02d} {'AM' if moment.hour < 12 else 'PM'}"
 
 
-class EnglishUS(DataWords):
+class EnglishUS(DataWords, DashboardWords):
     """Every sentence the skill speaks in English."""
 
     locale = "en-US"
