@@ -31,6 +31,7 @@ from skill.services import Services, open_services
 from skill.store.db import DatabaseError
 from skill.web.api import api_blueprint
 from skill.web.compat import load_flask_ask_sdk
+from skill.web.dashboard import dashboard_blueprint
 from skill.web.metrics import CONTENT_TYPE, METRICS, render
 from skill.web.trust import Trust, production_trust
 from skill.web.verification import (
@@ -97,6 +98,8 @@ def create_app(
     app.extensions["privacy_skill_services"] = services
     # /api/v1: the operator API (its ingest sets its own body limit, stated in its OpenAPI).
     app.register_blueprint(api_blueprint(services, config))
+    # /privacy: the person's dashboard, linked by saying the code it shows to the skill.
+    app.register_blueprint(dashboard_blueprint(services, config))
 
     @app.post("/alexa")
     def alexa() -> Any:

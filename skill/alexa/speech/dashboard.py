@@ -57,10 +57,10 @@ class DashboardWords:
         what = (
             "your recordings"
             if scope == "person"
-            else "this account's recordings that have no recognised voice"
+            else "this account's recordings made without a recognised voice"
         )
         return (
-            f"Done. The page shows {what} in a few seconds. "
+            f"Done. In a few seconds the page shows {what}. "
             "To sign it out, say: sign out my dashboards."
         )
 
