@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "scaling": "bench.scaling_bench:scaling",
     "sweep": "bench.sweep_bench:sweep_scaling",
     "pg_scaling": "bench.pg_bench:pg_scaling",
+    "pgbouncer": "bench.pgbouncer_bench:pgbouncer_fanin",
     "verify": "bench.verify_bench:verify_overhead",
     "cold_start": "bench.cold_start_bench:cold_start",
     "asr": "bench.asr_bench:asr_figures",
