@@ -10,16 +10,19 @@ DEMO_USER := amzn1.ask.account.DEMO
 
 HOST ?= 127.0.0.1
 PORT ?= 8080
+# The dashboard's address for `make run` and `make demo` (unless PRIVACY_SKILL_PUBLIC_URL is set):
+# the skill tells people to open it there and say the code it shows.
+DASHBOARD_URL = PRIVACY_SKILL_PUBLIC_URL=$${PRIVACY_SKILL_PUBLIC_URL:-http://$(HOST):$(PORT)}
 
 run: $(STAMP) ## install, then serve the skill endpoint (POST /alexa) on SQLite
 	$(BIN)/privacy-skill db upgrade
-	$(BIN)/privacy-skill serve --host $(HOST) --port $(PORT)
+	$(DASHBOARD_URL) $(BIN)/privacy-skill serve --host $(HOST) --port $(PORT)
 
 demo: $(STAMP) ## load demo recordings and talk to the skill by typing
 	@if [ "$$($(BIN)/privacy-skill recordings list --user $(DEMO_USER) --json --limit 1)" = "[]" ]; then \
 		$(BIN)/python examples/demo_recordings.py --user $(DEMO_USER) > .demo_recordings.jsonl && \
 		$(BIN)/privacy-skill ingest .demo_recordings.jsonl && rm -f .demo_recordings.jsonl; fi
-	@$(BIN)/privacy-skill dialog --user $(DEMO_USER)
+	@$(DASHBOARD_URL) $(BIN)/privacy-skill dialog --user $(DEMO_USER)
 
 test: $(STAMP) ## install, then run the whole test suite and the static checks
 	$(BIN)/pytest
@@ -42,6 +45,9 @@ system-deps:
 	@if ! command -v espeak-ng >/dev/null; then \
 		echo "installing espeak-ng with apt-get"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng; fi
+	@if [ ! -x /usr/bin/chromium ]; then \
+		echo "installing chromium with apt-get (the dashboard's browser tests)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; fi
 # pgbouncer: the tests and the benchmark run the product through it (transaction pooling);
 # they start their own on a free loopback port, not the packaged service.
 	@if ! command -v pgbouncer >/dev/null && [ ! -x /usr/sbin/pgbouncer ]; then \

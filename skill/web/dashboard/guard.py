@@ -133,11 +133,14 @@ class Guard:
 
 
 def _cross_site() -> bool:
-    """Whether the browser says this request comes from another site."""
-    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
-        return True
+    """Whether the browser says this request comes from another site. ``Sec-Fetch-Site``
+    decides where it is sent; else ``Origin``, unless it is ``null`` (what a browser sends
+    under ``Referrer-Policy: no-referrer``), where the CSRF token alone decides."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site not in ("same-origin", "none")
     origin = request.headers.get("Origin")
-    return origin is not None and urlsplit(origin).netloc != request.host
+    return origin not in (None, "null") and urlsplit(origin).netloc != request.host
 
 
 def arrived_from_elsewhere() -> bool:
