@@ -66,8 +66,6 @@ def serve(
     dev_trust: Path | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT."""
-    from skill.web.logs import logging_config
-
     if dev_trust is not None and not (dev_trust / "ca.pem").is_file():
         raise ConfigError(
             f"--dev-trust {dev_trust}: no ca.pem there; create it with: "
@@ -77,7 +75,24 @@ def serve(
     sweeper = start_sweeper(config) if config.sweep_interval else None
     metrics_dir = Path(tempfile.mkdtemp(prefix="privacy-skill-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # workers inherit it
-    options = {
+    options = server_options(host, port, workers)
+    master = os.getpid()
+    try:
+        _Server(options, config, dev_trust).run()
+    finally:
+        # gunicorn's workers are forked inside run() and leave it by SystemExit: only the
+        # master (this process) cleans up.
+        if os.getpid() == master:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            if sweeper is not None:
+                stop_sweeper(sweeper)
+
+
+def server_options(host: str, port: int, workers: int = DEFAULT_WORKERS) -> dict[str, Any]:
+    """gunicorn's settings for ``serve`` (the benchmark's peer server runs with the same)."""
+    from skill.web.logs import logging_config
+
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "skill.web.worker.SkillWorker",
@@ -95,17 +110,6 @@ def serve(
         "control_socket_disable": True,  # no admin socket in the home directory
         "child_exit": _worker_exited,
     }
-    master = os.getpid()
-    try:
-        _Server(options, config, dev_trust).run()
-    finally:
-        # gunicorn's workers are forked inside run() and leave it by SystemExit: only the
-        # master (this process) cleans up.
-        if os.getpid() == master:
-            shutil.rmtree(metrics_dir, ignore_errors=True)
-            if sweeper is not None:
-                sweeper.terminate()
-                sweeper.join(10)
 
 
 def prepare_database(config: Config) -> None:
@@ -145,14 +149,30 @@ def _open_and_close(config: Config, results: Any) -> None:
         results.put(None)
 
 
-def start_sweeper(config: Config) -> multiprocessing.process.BaseProcess:
-    """The sweeper process (see the module docstring)."""
-    context = multiprocessing.get_context("fork")
-    sweeper = context.Process(
-        target=_sweep_forever, args=(config, os.getpid()), name="privacy-skill-sweeper"
-    )
-    sweeper.start()
-    return sweeper
+def start_sweeper(config: Config) -> int:
+    """Fork the sweeper process (see the module docstring); returns its pid.
+
+    A bare fork, not ``multiprocessing``: gunicorn's workers are forked from this process
+    later, and would inherit multiprocessing's list of children and try to join the
+    sweeper when they exit.
+    """
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _sweep_forever(config, parent)
+        finally:
+            os._exit(0)
+    return pid
+
+
+def stop_sweeper(pid: int) -> None:
+    """End the sweeper and reap it."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
 
 
 SWEEPER_TICK = 60.0

@@ -142,7 +142,8 @@ def event_with(path: tuple[str, ...], value: Any) -> dict[str, Any]:
 
 
 GOOD = json.dumps(delete_all()).encode()
-OLD = datetime.now(UTC) - timedelta(minutes=10)
+def minutes_from_now(minutes: int) -> datetime:
+    return datetime.now(UTC) + timedelta(minutes=minutes)
 
 FORMS: dict[str, Form] = {
     # No or broken signature headers.
@@ -202,8 +203,9 @@ FORMS: dict[str, Form] = {
     "timestamp empty": signed_event(event_with(("request", "timestamp"), "")),
     "timestamp missing": signed_event(event_with(("request", "timestamp"), None)),
     "timestamp epoch": signed_event(event_with(("request", "timestamp"), "1970-01-01T00:00:00Z")),
-    "ten minutes old": signed_event(delete_all(OLD)),
-    "ten minutes ahead": signed_event(delete_all(datetime.now(UTC) + timedelta(minutes=10))),
+    # Stamped when sent, not when collected: a long run must not age "ahead" into "now".
+    "ten minutes old": lambda s: signed_event(delete_all(minutes_from_now(-10)))(s),
+    "ten minutes ahead": lambda s: signed_event(delete_all(minutes_from_now(10)))(s),
     "another skill": signed_event(delete_all(skill_id="amzn1.ask.skill.someone-else")),
     "another skill, bogus type": signed_event(
         event_with(("request", "type"), "Bogus") | {"context": {"System": {}}}
