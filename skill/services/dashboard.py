@@ -29,11 +29,12 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from skill.services.audit import AuditLog
+from skill.services.link_codes import CODE_DIGITS, CodeRefused, FoundCode, normalise_code
 from skill.services.models import Channel
 from skill.store import dashboard as stored
 from skill.store.db import reading
@@ -54,7 +55,6 @@ __all__ = [
     "normalise_code",
 ]
 
-CODE_DIGITS = 6
 CODE_LIFETIME = timedelta(minutes=10)
 IDLE_TIMEOUT = timedelta(minutes=30)
 MAX_SESSION_AGE = timedelta(hours=12)
@@ -102,36 +102,6 @@ class PendingCode:
     """Six digits."""
     expires_at: datetime
     """When it stops working (UTC)."""
-
-
-@dataclass(frozen=True)
-class FoundCode:
-    """A code that names a waiting browser."""
-
-    session_id: int
-    """The browser session it would link."""
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class CodeRefused:
-    """Why a spoken code links nothing (a result, not an error)."""
-
-    reason: Literal["unknown", "expired", "too_many", "used"]
-    """``unknown``: no browser waits with it (wrong, reused, or not a code at all);
-    ``expired``: it was shown more than 10 minutes ago; ``too_many``: this user said too many
-    wrong codes lately; ``used``: it was used (or its browser went) while the skill asked."""
-
-
-def normalise_code(value: str | None) -> str | None:
-    """A spoken code as the six digits Alexa's AMAZON.NUMBER slot carries ("481523"), or None
-    when it cannot be one."""
-    if value is None:
-        return None
-    digits = "".join(value.split())
-    if len(digits) != CODE_DIGITS or not digits.isascii() or not digits.isdigit():
-        return None
-    return digits
 
 
 def _secret(master: MasterKey) -> bytes:

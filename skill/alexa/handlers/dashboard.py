@@ -25,7 +25,7 @@ from skill.alexa.handlers.base import IntentHandler
 from skill.alexa.scope import scope_of
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
-from skill.services.dashboard import CodeRefused, normalise_code
+from skill.services.link_codes import CodeRefused, normalise_code
 
 if TYPE_CHECKING:
     from skill.alexa.handlers.base import ServicesSource
