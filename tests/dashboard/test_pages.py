@@ -137,3 +137,21 @@ def test_a_range_deletion_states_its_count_and_deletes_what_it_described(
     )
     assert answer.status_code == 303 and answer.headers["Location"].endswith("deleted=2")
     assert services.recordings.total(USER) == 2
+
+
+def test_recordings_come_a_page_at_a_time_newest_first_and_by_date(
+    linked: FlaskClient, services: Services
+) -> None:
+    now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    times = [now - timedelta(days=i) for i in range(25)]
+    seed(services, USER, *times, transcript=lambda i: f"utterance number {i:02d}")
+    first = text_of(linked.get("/privacy"))
+    assert first.count('class="transcript"') == 20
+    assert first.index("utterance number 00") < first.index("utterance number 19")
+    older = first.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    second = text_of(linked.get(older.replace("&amp;", "&")))
+    assert second.count('class="transcript"') == 5 and "utterance number 24" in second
+    day = times[3].date().isoformat()
+    one_day = text_of(linked.get(f"/privacy?from={day}&to={day}"))
+    assert one_day.count('class="transcript"') == 1 and "utterance number 03" in one_day
+    assert linked.get("/privacy?from=2026-13-01").status_code == 400
