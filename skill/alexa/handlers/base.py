@@ -10,6 +10,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
+from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
 
 from skill.alexa.turn import Turn, read_turn
 
@@ -42,3 +43,32 @@ class IntentHandler(AbstractRequestHandler):
 
 def is_type(handler_input: HandlerInput, request_type: str) -> bool:
     return bool(is_request_type(request_type)(handler_input))
+
+
+def say(handler_input: HandlerInput, text: str) -> Response:
+    """Speak ``text`` and end the session."""
+    return handler_input.response_builder.speak(text).set_should_end_session(True).response
+
+
+def confirm(
+    handler_input: HandlerInput, turn: Turn, text: str, reprompt: str | None = None
+) -> Response:
+    """Ask a yes/no question about the turn's intent (``Dialog.ConfirmIntent``)."""
+    return (
+        handler_input.response_builder.speak(text)
+        .ask(reprompt or text)
+        .add_directive(ConfirmIntentDirective(updated_intent=turn.intent))
+        .response
+    )
+
+
+def elicit(
+    handler_input: HandlerInput, turn: Turn, slot: str, text: str, reprompt: str
+) -> Response:
+    """Ask for the value of ``slot`` (``Dialog.ElicitSlot``)."""
+    return (
+        handler_input.response_builder.speak(text)
+        .ask(reprompt)
+        .add_directive(ElicitSlotDirective(updated_intent=turn.intent, slot_to_elicit=slot))
+        .response
+    )

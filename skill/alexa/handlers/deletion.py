@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.dialog import ConfirmIntentDirective
 
 from skill.alexa.dates import UnusableDate, resolve_amazon_date
-from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.handlers.base import IntentHandler, confirm, say
 from skill.alexa.scope import Scope, scope_of
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
@@ -78,16 +77,11 @@ class _Deletion(IntentHandler):
             "asked_at": datetime.now(UTC).isoformat(),
             **target,
         }
-        return (
-            handler_input.response_builder.speak(text)
-            .ask(text)
-            .add_directive(ConfirmIntentDirective(updated_intent=turn.intent))
-            .response
-        )
+        return confirm(handler_input, turn, text)
 
     @staticmethod
     def _say(handler_input: HandlerInput, text: str) -> Response:
-        return handler_input.response_builder.speak(text).set_should_end_session(True).response
+        return say(handler_input, text)
 
     def _today(self, handler_input: HandlerInput, turn: Turn) -> tuple[ZoneInfo, date]:
         zone = self.zones.zone_for(handler_input)

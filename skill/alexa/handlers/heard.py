@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.dialog import ConfirmIntentDirective
 
-from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.handlers.base import IntentHandler, confirm, say
 from skill.alexa.scope import scope_of
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
@@ -40,9 +39,8 @@ class WhatDidYouHearHandler(IntentHandler):
         scope = scope_of(turn)
         recordings = self.services().recordings
         pending = turn.attributes.pop(PENDING, None)
-        builder = handler_input.response_builder
         if turn.confirmation == "DENIED":
-            return builder.speak(speech.kept_heard()).set_should_end_session(True).response
+            return say(handler_input, speech.kept_heard())
         if (
             turn.confirmation == "CONFIRMED"
             and isinstance(pending, dict)
@@ -55,22 +53,15 @@ class WhatDidYouHearHandler(IntentHandler):
                 request_id=turn.request_id,
                 person=scope.person_id,
             )
-            text = speech.deleted_heard(deletion.count > 0)
-            return builder.speak(text).set_should_end_session(True).response
+            return say(handler_input, speech.deleted_heard(deletion.count > 0))
         newest = recordings.newest(
             user_id, person=scope.person_id, unattributed=scope.hears_unattributed_only
         )
         if newest is None:
-            text = speech.heard_nothing(scope.kind)
-            return builder.speak(text).set_should_end_session(True).response
+            return say(handler_input, speech.heard_nothing(scope.kind))
         zone = self.zones.zone_for(handler_input)
         text = speech.heard(
             newest.recorded_at, newest.transcript, zone, turn.now.astimezone(zone).date()
         )
         turn.attributes[PENDING] = {"id": newest.id, "person": scope.person_id}
-        return (
-            builder.speak(text)
-            .ask(speech.heard_reprompt())
-            .add_directive(ConfirmIntentDirective(updated_intent=turn.intent))
-            .response
-        )
+        return confirm(handler_input, turn, text, speech.heard_reprompt())

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
 
-from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.handlers.base import IntentHandler, confirm, elicit
+from skill.alexa.handlers.base import say as _say
 from skill.alexa.scope import Scope, scope_of
 from skill.alexa.turn import Turn
 from skill.services.periods import CHOICES, DONT_SAVE, PERIODS
@@ -118,12 +118,7 @@ class SetRetentionHandler(IntentHandler):
             text, reprompt = speech.ask_period(view.period, view.saving, scope.kind)
         else:  # a value Alexa heard but could not match: "keep them for a week"
             text, reprompt = speech.period_not_understood()
-        return (
-            handler_input.response_builder.speak(text)
-            .ask(reprompt)
-            .add_directive(ElicitSlotDirective(updated_intent=turn.intent, slot_to_elicit="period"))
-            .response
-        )
+        return elicit(handler_input, turn, "period", text, reprompt)
 
     def _confirmed(
         self,
@@ -179,12 +174,7 @@ class SetRetentionHandler(IntentHandler):
             "person": scope.person_id,
             "asked_at": asked_at.isoformat(),
         }
-        return (
-            handler_input.response_builder.speak(text)
-            .ask(text)
-            .add_directive(ConfirmIntentDirective(updated_intent=turn.intent))
-            .response
-        )
+        return confirm(handler_input, turn, text)
 
     @staticmethod
     def _pending(turn: Turn, scope: Scope, period_id: str | None) -> dict[str, Any] | None:
@@ -201,7 +191,3 @@ class SetRetentionHandler(IntentHandler):
         ):
             return None
         return pending
-
-
-def _say(handler_input: HandlerInput, text: str) -> Response:
-    return handler_input.response_builder.speak(text).set_should_end_session(True).response

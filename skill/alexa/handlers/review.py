@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.handlers.base import IntentHandler, say
 from skill.alexa.scope import scope_of
 from skill.alexa.turn import Turn
 
@@ -43,7 +43,7 @@ class StopHumanReviewHandler(_Review):
             person=scope.person,
         )
         text = turn.speech.review_stopped(change.was_granted, change.purged, scope.kind)
-        return handler_input.response_builder.speak(text).set_should_end_session(True).response
+        return say(handler_input, text)
 
 
 class AllowHumanReviewHandler(_Review):
@@ -64,4 +64,4 @@ class AllowHumanReviewHandler(_Review):
             person=scope.person,
         )
         text = turn.speech.review_allowed(change.was_granted, scope.kind)
-        return handler_input.response_builder.speak(text).set_should_end_session(True).response
+        return say(handler_input, text)
