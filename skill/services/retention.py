@@ -219,8 +219,22 @@ class RetentionService:
         """What applies to ``person``'s recordings (or, without one, to the account's
         recordings of no recognised person, which only the account's choice governs)."""
         with reading(self.engine) as conn:
-            choices = stored.choices_of(conn, user_id)
             saving = self.consent.is_granted(user_id, "store_recordings", conn, person=person)
+            return self.view_in(conn, user_id, person=person, saving=saving)
+
+    def view_in(
+        self, conn: Connection, user_id: str, *, person: str | None, saving: bool
+    ) -> RetentionView:
+        """:meth:`view` inside an existing transaction, where the caller has already read
+        whether ``store_recordings`` is granted (``saving``)."""
+        return self.view_from(user_id, stored.choices_of(conn, user_id), person, saving)
+
+    def view_from(
+        self, user_id: str, choices: dict[str | None, str], person: str | None, saving: bool
+    ) -> RetentionView:
+        """:meth:`view` from choices the caller read (the account's under None, and the
+        person's: ``skill.store.overview`` reads both with the rest of "what data do you
+        keep")."""
         period, source = self._effective(choices, person)
         return RetentionView(
             user_id, person, period, source, choices.get(person), saving, self.default
@@ -363,16 +377,7 @@ class RetentionService:
     ) -> RetentionChange:
         """ "Don't save my recordings": withdraw ``store_recordings`` (nothing is deleted:
         what is kept still follows its period, and can be deleted on its own)."""
-        change = self.consent.set(
-            user_id,
-            "store_recordings",
-            False,
-            channel=channel,
-            request_id=request_id,
-            person=person,
-        )
-        view = self.view(user_id, person=person)
-        return RetentionChange(view.chosen, view, consent=change)
+        return self._saving(user_id, False, channel, person, request_id)
 
     def resume_saving(
         self,
@@ -383,18 +388,27 @@ class RetentionService:
         request_id: str | None = None,
     ) -> RetentionChange:
         """ "Start saving my recordings again": grant ``store_recordings``."""
+        return self._saving(user_id, True, channel, person, request_id)
+
+    def _saving(
+        self,
+        user_id: str,
+        granted: bool,
+        channel: Channel,
+        person: str | None,
+        request_id: str | None,
+    ) -> RetentionChange:
         change = self.consent.set(
             user_id,
             "store_recordings",
-            True,
+            granted,
             channel=channel,
             request_id=request_id,
             person=person,
         )
         view = self.view(user_id, person=person)
-        return RetentionChange(
-            view.chosen, view, resumed_saving=not change.was_granted, consent=change
-        )
+        resumed = granted and not change.was_granted
+        return RetentionChange(view.chosen, view, resumed_saving=resumed, consent=change)
 
     # -- the sweep -----------------------------------------------------------
 

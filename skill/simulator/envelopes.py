@@ -98,6 +98,20 @@ def _request(kind: str, caller: Caller, now: datetime, **extra: Any) -> Json:
     }
 
 
+def skill_event(caller: Caller, now: datetime, kind: str, body: Json | None = None) -> Json:
+    """A skill event (``AlexaSkillEvent.SkillDisabled`` and the like) as Alexa sends it: no
+    session and no device, the event's times, and its ``body`` when it has one."""
+    stamp = timestamp(now)
+    extra: Json = {"eventCreationTime": stamp, "eventPublishingTime": stamp}
+    if body is not None:
+        extra["body"] = body
+    request = _request(kind, caller, now, **extra)
+    request.pop("locale")
+    event = envelope(caller, None, request)
+    event["context"]["System"].pop("device", None)
+    return event
+
+
 def launch_request(caller: Caller, now: datetime, session: Session | None = None) -> Json:
     """The request Alexa sends for "open voice privacy"."""
     return envelope(caller, session or Session(), _request("LaunchRequest", caller, now))

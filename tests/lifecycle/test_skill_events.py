@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from skill.config import Config
 from skill.services import Services
 from skill.services.models import NewRecording
-from skill.simulator.envelopes import DEFAULT_SKILL_ID
+from skill.simulator import envelopes
+from skill.simulator.envelopes import Caller
 from skill.store.db import DatabaseError
 from skill.store.schema import consent_events, consent_state, recordings, retention_choices
 from tests.conftest import OTHER_USER, POSTGRES_ADMIN_URL, USER, Alexa, make_wav, seed
@@ -27,28 +28,7 @@ ANN = "amzn1.ask.person.ANN"
 
 def skill_event(kind: str, user: str = USER, body: dict[str, Any] | None = None) -> dict[str, Any]:
     """A skill event as Alexa sends it: no session, the user in context.System."""
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    request: dict[str, Any] = {
-        "type": kind,
-        "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-        "timestamp": now,
-        "eventCreationTime": now,
-        "eventPublishingTime": now,
-    }
-    if body is not None:
-        request["body"] = body
-    return {
-        "version": "1.0",
-        "context": {
-            "System": {
-                "application": {"applicationId": DEFAULT_SKILL_ID},
-                "user": {"userId": user},
-                "apiEndpoint": "https://api.amazonalexa.com",
-                "apiAccessToken": "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.event-token",
-            }
-        },
-        "request": request,
-    }
+    return envelopes.skill_event(Caller(user_id=user), datetime.now(UTC), kind, body)
 
 
 def disabled(status: str, user: str = USER) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -15,33 +14,14 @@ from typing import Any
 
 from skill.config import Config
 from skill.services import Services, open_services
+from skill.simulator import envelopes
 from skill.simulator.envelopes import Caller, launch_request
 from tests.conftest import OTHER_USER, USER, seed
 from tests.web.conftest import DevPki, Endpoint, start_served, stop_served
 
 
 def skill_event(kind: str, at: datetime, body: dict[str, Any] | None = None) -> dict[str, Any]:
-    stamp = at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    request: dict[str, Any] = {
-        "type": kind,
-        "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-        "timestamp": stamp,
-        "eventCreationTime": stamp,
-        "eventPublishingTime": stamp,
-    }
-    if body is not None:
-        request["body"] = body
-    return {
-        "version": "1.0",
-        "context": {
-            "System": {
-                "application": {"applicationId": Caller().skill_id},
-                "user": {"userId": USER},
-                "apiEndpoint": "https://api.amazonalexa.com",
-            }
-        },
-        "request": request,
-    }
+    return envelopes.skill_event(Caller(user_id=USER), at, kind, body)
 
 
 NOT_PERSISTED = {"userInformationPersistenceStatus": "NOT_PERSISTED"}
