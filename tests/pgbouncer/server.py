@@ -5,8 +5,8 @@ Used by the tests in this folder and by ``bench/pgbouncer_bench.py``. It runs De
 user list, pid file and log of its own in a fresh folder, and stops it afterwards.
 
 pgbouncer refuses to run as root. Run as root (a CI container), it is started as the
-``postgres`` OS user, and its folder is made that user's: it is created directly under the
-system's temporary folder, because pytest's own temporary folders are private to root.
+``postgres`` OS user, and its folder is made that user's: it is created directly under
+``/tmp``, because pytest's own temporary folders (and a ``TMPDIR``) may be private to root.
 """
 
 from __future__ import annotations
@@ -156,8 +156,11 @@ def _os_user() -> str:
 
 
 def _private_folder() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="vp-pgbouncer-", dir=tempfile.gettempdir()))
-    if os.geteuid() == 0:
+    root = os.geteuid() == 0
+    # As root, /tmp itself: TMPDIR (like pytest's folders) may be private to root.
+    parent = "/tmp" if root and os.path.isdir("/tmp") else tempfile.gettempdir()
+    folder = Path(tempfile.mkdtemp(prefix="vp-pgbouncer-", dir=parent))
+    if root:
         try:
             owner = pwd.getpwnam(RUN_AS_WHEN_ROOT)
         except KeyError:
