@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine
 
@@ -74,7 +74,7 @@ class ConsentService:
         if purpose not in PURPOSES:
             raise UnknownPurpose(f"unknown purpose {purpose!r}; known: {', '.join(PURPOSES)}")
 
-    def _effective(self, purpose: str, account: AnyRow | None, own: AnyRow | None) -> bool:
+    def _effective(self, purpose: str, account: Any, own: Any) -> bool:
         """The rule above, from the account's and the person's state rows."""
         if own is not None and own.granted is False:
             return False
@@ -170,6 +170,12 @@ class ConsentService:
         rows = stored.rows_of(conn, user_id, person)
         account = {r.purpose: r for r in rows if r.person_key == NO_PERSON}
         mine = {r.purpose: r for r in rows if person is not None and r.person_key == person}
+        return self.state_from(account, mine)
+
+    def state_from(self, account: Mapping[str, Any], mine: Mapping[str, Any]) -> dict[str, bool]:
+        """Every purpose and whether it is granted, from state rows the caller read: the
+        account's and the person's (empty for the account), by purpose; a row needs
+        ``granted``, ``decided_seq`` and ``withdrawn_seq``."""
         return {p: self._effective(p, account.get(p), mine.get(p)) for p in PURPOSES}
 
     def set(

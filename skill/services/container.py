@@ -14,10 +14,11 @@ from skill.services.consent import ConsentService
 from skill.services.dashboard import DashboardService
 from skill.services.models import Summary
 from skill.services.recordings import RecordingService
-from skill.services.retention import RetentionService, default_period
+from skill.services.retention import RetentionService, RetentionView, default_period
 from skill.services.review import ReviewService
 from skill.services.sealing import SealResult, seal_plaintext
 from skill.services.storage import StorageService
+from skill.store import overview as stored_overview
 from skill.store.audio import AudioStore
 from skill.store.binding import PLAINTEXT_PENDING, open_key_store, read_meta
 from skill.store.db import compact, open_database, reading, upgrade
@@ -37,6 +38,8 @@ class Overview:
     """Purpose -> granted, for the account or the person."""
     account_total: int
     """How many recordings the whole account has."""
+    retention: RetentionView
+    """How long the account's or the person's recordings are kept, and whose choice that is."""
 
 
 @dataclass
@@ -67,13 +70,21 @@ class Services:
 
     def overview(self, user_id: str, *, person: str | None = None) -> Overview:
         """What is kept about a user (or about ``person``, with the account's total) and what
-        they consented to, from one consistent snapshot in one read transaction ("what data
-        do you keep")."""
+        they consented to, and how long they are kept, from one consistent snapshot in one
+        read transaction ("what data do you keep")."""
         with reading(self.engine) as conn:
-            summary = self.recordings.summary(user_id, conn, person=person)
-            consent = self.consent.state(user_id, conn, person=person)
-            total = summary.total if person is None else self.recordings.total_in(conn, user_id)
-        return Overview(summary, consent, total)
+            snapshot = stored_overview.read(conn, user_id, person)  # one statement
+        summary = Summary(snapshot.total, snapshot.with_audio, snapshot.first, snapshot.last)
+        consent = self.consent.state_from(snapshot.account_consent, snapshot.person_consent)
+        choices: dict[str | None, str] = {}
+        if snapshot.account_period is not None:
+            choices[None] = snapshot.account_period
+        if person is not None and snapshot.person_period is not None:
+            choices[person] = snapshot.person_period
+        retention = self.retention.view_from(
+            user_id, choices, person, consent["store_recordings"]
+        )
+        return Overview(summary, consent, snapshot.account_total, retention)
 
     def ping(self) -> None:
         """Check the database answers (for health checks); raises when it cannot be reached."""

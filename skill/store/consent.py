@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from skill.store.errors import LockNotAvailable
@@ -58,16 +58,26 @@ def row(conn: Connection, user_id: str, person: str | None, purpose: str) -> Any
     return conn.execute(_one(user_id, person, purpose)).first()
 
 
+# Built once: every "what data do you keep" and every sampling reads these, and building a
+# statement (and its cache key) costs more than running it.
+_ROWS_OF = {
+    False: select(*_COLUMNS).where(
+        consent_state.c.user_id == bindparam("user"),
+        consent_state.c.person_key == NO_PERSON,
+    ),
+    True: select(*_COLUMNS).where(
+        consent_state.c.user_id == bindparam("user"),
+        consent_state.c.person_key.in_([NO_PERSON, bindparam("person")]),
+    ),
+}
+
+
 def rows_of(conn: Connection, user_id: str, person: str | None) -> Sequence[AnyRow]:
     """Every state row of the account and, when given, of ``person`` (``purpose``,
     ``person_key``, ``granted``, ``decided_seq``, ``withdrawn_seq``): what every purpose's
     state for that speaker follows from (one index range)."""
-    keys = [NO_PERSON] if person is None else [NO_PERSON, person]
-    return conn.execute(
-        select(*_COLUMNS).where(
-            consent_state.c.user_id == user_id, consent_state.c.person_key.in_(keys)
-        )
-    ).all()
+    statement = _ROWS_OF[person is not None]
+    return conn.execute(statement, {"user": user_id, "person": person}).all()
 
 
 def lock(

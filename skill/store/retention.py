@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, delete, exists, func, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, func, select, update
 
 from skill.store.rows import AnyRow
 from skill.store.schema import (
@@ -44,13 +44,14 @@ def _key(person: str | None) -> str:
     return NO_PERSON if person is None else person
 
 
+_CHOICES_OF = select(retention_choices.c.person_key, retention_choices.c.period).where(
+    retention_choices.c.user_id == bindparam("user")
+)  # built once: "what data do you keep" reads it on every request
+
+
 def choices_of(conn: Connection, user_id: str) -> dict[str | None, str]:
     """The account's choice (key None) and every person's, by person id."""
-    rows = conn.execute(
-        select(retention_choices.c.person_key, retention_choices.c.period).where(
-            retention_choices.c.user_id == user_id
-        )
-    ).all()
+    rows = conn.execute(_CHOICES_OF, {"user": user_id}).all()
     return {(None if row.person_key == NO_PERSON else row.person_key): row.period for row in rows}
 
 

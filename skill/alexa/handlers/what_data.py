@@ -31,8 +31,8 @@ class WhatDataHandler(IntentHandler):
         zone = self.zones.zone_for(handler_input)
         scope = scope_of(turn)
         services = self.services()
-        overview = services.overview(user_id, person=scope.person)
-        retention = services.retention.view(user_id, person=scope.person)
+        overview = services.overview(user_id, person=scope.person)  # one read transaction
+        retention = overview.retention
         text, card = turn.speech.what_data(
             overview.summary,
             overview.consent,

@@ -1,0 +1,149 @@
+"""What "what data do you keep" reads, in one statement of key lookups and index seeks.
+
+The answer needs the summary of the recordings (``recording_counts``, and the oldest and newest
+``recorded_at``), the consent state rows of the account and of the person, and their retention
+choices. Each is a scalar subquery of one ``SELECT``: one round trip and one statement's
+bookkeeping per request instead of three, and nothing in it grows with the user's history.
+What the values *mean* (the consent rule, the retention that applies) is the services' rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Connection, Select, bindparam, func, select
+
+from skill.store.schema import (
+    NO_PERSON,
+    consent_state,
+    recording_counts,
+    recordings,
+    retention_choices,
+)
+
+__all__ = ["ConsentRow", "Snapshot", "read"]
+
+PURPOSES = ("human_review", "store_recordings")
+"""The consent purposes read (``skill.services.models.PURPOSES``; the store imports no
+service)."""
+_STATE_FIELDS = ("granted", "decided_seq", "withdrawn_seq")
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    """The parts of a ``consent_state`` row the consent rule reads (all None: no row)."""
+
+    granted: bool | None
+    decided_seq: int | None
+    withdrawn_seq: int | None
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything "what data do you keep" says, as stored."""
+
+    total: int
+    """Recordings of the account, or of the person."""
+    with_audio: int
+    """How many of them have audio."""
+    first: datetime | None
+    """Oldest ``recorded_at`` (aware UTC), None without recordings."""
+    last: datetime | None
+    """Newest ``recorded_at``."""
+    account_total: int
+    """Recordings of the whole account."""
+    account_consent: dict[str, ConsentRow | None]
+    """Purpose -> the account's state row, None when there is none."""
+    person_consent: dict[str, ConsentRow | None]
+    """Purpose -> the person's state row (empty without a person)."""
+    account_period: str | None
+    """The account's retention choice, if any."""
+    person_period: str | None
+    """The person's retention choice, if any."""
+
+
+def read(conn: Connection, user_id: str, person: str | None) -> Snapshot:
+    """The snapshot of ``user_id`` (and of ``person``, when given), inside ``conn``'s
+    transaction."""
+    row = conn.execute(_STATEMENT[person is not None], {"user": user_id, "person": person}).one()
+    total = int(row.total or 0)  # no counts row: nothing was ever ingested
+    persons = (("account", NO_PERSON), ("person", person)) if person else (("account", NO_PERSON),)
+    consent = {side: {p: _consent(row, p, side) for p in PURPOSES} for side, _ in persons}
+    return Snapshot(
+        total=total,
+        with_audio=int(row.with_audio or 0),
+        first=row.first,
+        last=row.last,
+        account_total=int(row.account_total or 0) if person else total,
+        account_consent=consent["account"],
+        person_consent=consent.get("person", {}),
+        account_period=row.account_period,
+        person_period=row.person_period if person else None,
+    )
+
+
+def _consent(row: Any, purpose: str, side: str) -> ConsentRow | None:
+    values = [getattr(row, f"{purpose}_{side}_{field}") for field in _STATE_FIELDS]
+    if all(value is None for value in values):
+        return None
+    granted, decided, withdrawn = values
+    return ConsentRow(
+        None if granted is None else bool(granted),
+        None if decided is None else int(decided),
+        None if withdrawn is None else int(withdrawn),
+    )
+
+
+def _statement(of_person: bool) -> Select[Any]:
+    counts, state, choices = recording_counts.c, consent_state.c, retention_choices.c
+    user: BindParameter[str] = bindparam("user")
+    person: BindParameter[str] = bindparam("person")
+    rows: tuple[ColumnElement[bool], ...]
+    mine: tuple[ColumnElement[bool], ...]
+    total: ColumnElement[Any]
+    with_audio: ColumnElement[Any]
+    if of_person:
+        rows = (counts.user_id == user, counts.person_key == person)
+        mine = (recordings.c.user_id == user, recordings.c.person_id == person)
+        total, with_audio = counts.total, counts.with_audio
+    else:
+        rows = (counts.user_id == user,)
+        mine = (recordings.c.user_id == user,)
+        total, with_audio = func.sum(counts.total), func.sum(counts.with_audio)
+    columns: list[Any] = [
+        select(total).where(*rows).scalar_subquery().label("total"),
+        select(with_audio).where(*rows).scalar_subquery().label("with_audio"),
+        select(func.min(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("first"),
+        select(func.max(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("last"),
+    ]
+    sides: list[tuple[str, Any]] = [("account", NO_PERSON)]
+    if of_person:
+        columns.append(
+            select(func.sum(counts.total))
+            .where(counts.user_id == user)
+            .scalar_subquery()
+            .label("account_total")
+        )
+        sides.append(("person", person))
+    for side, key in sides:
+        for purpose in PURPOSES:
+            for field in _STATE_FIELDS:
+                columns.append(
+                    select(state[field])
+                    .where(state.user_id == user, state.person_key == key, state.purpose == purpose)
+                    .scalar_subquery()
+                    .label(f"{purpose}_{side}_{field}")
+                )
+        columns.append(
+            select(choices.period)
+            .where(choices.user_id == user, choices.person_key == key)
+            .scalar_subquery()
+            .label(f"{side}_period")
+        )
+    return select(*columns)
+
+
+_STATEMENT = {False: _statement(False), True: _statement(True)}
+"""Built once: every "what data do you keep" runs one of them."""
