@@ -66,6 +66,8 @@ def serve(
     dev_trust: Path | None = None,
 ) -> None:
     """Run until SIGTERM or SIGINT."""
+    from skill.web.logs import skip_unused_record_fields
+
     if dev_trust is not None and not (dev_trust / "ca.pem").is_file():
         raise ConfigError(
             f"--dev-trust {dev_trust}: no ca.pem there; create it with: "
@@ -76,6 +78,7 @@ def serve(
     metrics_dir = Path(tempfile.mkdtemp(prefix="privacy-skill-metrics-"))
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)  # workers inherit it
     options = server_options(host, port, workers)
+    skip_unused_record_fields()  # before the workers fork: they inherit it
     master = os.getpid()
     try:
         _Server(options, config, dev_trust).run()
