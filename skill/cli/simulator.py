@@ -197,7 +197,8 @@ def run_simulate(args: argparse.Namespace, ctx: Context) -> int:
 
     console = Console(highlight=False)
     options = options_from(args, ctx.config)
-    with simulator(options, ctx.services, ctx.config) as driver:
+    # Opened when a turn first needs data: "open voice privacy" alone opens no database.
+    with simulator(options, lambda: ctx.services, ctx.config) as driver:
         for utterance in args.turns:
             was_open = driver.session_open
             turn = driver.say(utterance)
@@ -221,4 +222,4 @@ def run_simulate(args: argparse.Namespace, ctx: Context) -> int:
 def run_dialog(args: argparse.Namespace, ctx: Context) -> int:
     from skill.simulator.interactive import run_interactive
 
-    return run_interactive(ctx.services, ctx.config, options_from(args, ctx.config))
+    return run_interactive(lambda: ctx.services, ctx.config, options_from(args, ctx.config))

@@ -21,6 +21,7 @@ LaunchRequest or an IntentRequest for the rest of the phrase. Nothing matching i
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -70,10 +71,19 @@ class Nlu:
         self._slot_samples = compiled.slot_samples
         self._dialog_intents = compiled.dialog_intents
         self._yes_no = compiled.yes_no
+        self._samples = compiled.samples
         self._index = ExactIndex(compiled.samples)
-        self._paraphrases = ParaphraseIndex(compiled.samples, self._intent_slots, self._types)
-        self._answers = ParaphraseIndex(self._yes_no, {}, self._types)
         self._launch, self._one_shots = _invocation_patterns(self.invocation_name)
+
+    @functools.cached_property
+    def _paraphrases(self) -> ParaphraseIndex:
+        # Built on first use: most of compiling a model, and an utterance that matches a
+        # sample or the invocation exactly ("open voice privacy") never needs it.
+        return ParaphraseIndex(self._samples, self._intent_slots, self._types)
+
+    @functools.cached_property
+    def _answers(self) -> ParaphraseIndex:
+        return ParaphraseIndex(self._yes_no, {}, self._types)
 
     @classmethod
     def from_file(cls, path: Path) -> Nlu:

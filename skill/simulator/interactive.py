@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 
 from skill.config import Config
-from skill.services import Services
 from skill.simulator.repl import run_repl
 from skill.simulator.setup import SimulatorOptions, simulator
 
+if TYPE_CHECKING:
+    from skill.services import Services
 
-def run_interactive(services: Services, config: Config, options: SimulatorOptions) -> int:
-    """Run the interactive dialog until the person types quit or closes input."""
+
+def run_interactive(
+    services: Services | Callable[[], Services], config: Config, options: SimulatorOptions
+) -> int:
+    """Run the interactive dialog until the person types quit or closes input (``services``
+    may be a function that opens them when a turn first needs data)."""
     console = Console()
     with simulator(options, services, config) as driver:
         console.print(

@@ -10,17 +10,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from skill.config import Config
 from skill.nlu import Nlu
-from skill.services import Services
 from skill.simulator.dialog import DialogDriver
 from skill.simulator.envelopes import DEFAULT_SKILL_ID, Caller, now_utc
 from skill.simulator.settings_stub import SettingsStub
-from skill.simulator.signing import dev_signer
 from skill.simulator.transports import Invoke, in_process, over_http, through_lambda
+
+if TYPE_CHECKING:
+    from skill.services import Services
 
 UTC_ZONE = ZoneInfo("UTC")
 TransportName = Literal["in-process", "lambda", "endpoint"]
@@ -58,12 +59,18 @@ class SimulatorOptions:
     is not recognised."""
 
 
-def make_invoke(options: SimulatorOptions, services: Services, config: Config) -> Invoke:
+def make_invoke(
+    options: SimulatorOptions, services: Services | Callable[[], Services], config: Config
+) -> Invoke:
+    """How requests reach the skill; ``services`` may be a function that opens them on first
+    use (in process, a request that needs no data then opens no database)."""
     if options.transport == "lambda":
         return through_lambda(config)
     if options.transport == "endpoint":
         if not options.endpoint:
             raise ValueError("the endpoint transport needs a URL")
+        from skill.simulator.signing import dev_signer  # cryptography: only for --sign
+
         signer = dev_signer(options.sign_with) if options.sign_with else None
         return over_http(options.endpoint, signer=signer)
     return in_process(services, config)
@@ -71,7 +78,7 @@ def make_invoke(options: SimulatorOptions, services: Services, config: Config) -
 
 @contextmanager
 def simulator(
-    options: SimulatorOptions, services: Services, config: Config
+    options: SimulatorOptions, services: Services | Callable[[], Services], config: Config
 ) -> Iterator[DialogDriver]:
     """A dialog driver wired to the skill, with the device zone served on loopback."""
     invoke = make_invoke(options, services, config)

@@ -14,12 +14,14 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skill.alexa.builder import build_skill, handle_event
 from skill.config import Config
 from skill.errors import ProductError
-from skill.services import Services
+
+if TYPE_CHECKING:
+    from skill.services import Services
 
 Json = dict[str, Any]
 Invoke = Callable[[Json], Json]
@@ -35,8 +37,9 @@ class TransportError(ProductError):
     kind = "transport"
 
 
-def in_process(services: Services, config: Config) -> Invoke:
-    """The skill built by ``build_skill`` in this process."""
+def in_process(services: Services | Callable[[], Services], config: Config) -> Invoke:
+    """The skill built by ``build_skill`` in this process; ``services`` may be a function
+    that opens them when a request first needs data (a LaunchRequest never does)."""
     skill = build_skill(services, config)
     return lambda event: handle_event(skill, event)
 
