@@ -59,6 +59,8 @@ class EnvelopeSerializer(DefaultSerializer):
             envelope = super().deserialize(payload, obj_type)
         except (SerializationException, RecursionError, ValueError, TypeError):
             envelope = self._salvage(_parsed(payload))
+        if envelope.request is None:  # no "request" at all (a test event, another service's)
+            envelope = self._salvage(_parsed(payload))
         _keep_event_body(envelope, payload)
         return _with_system(envelope)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 from datetime import timedelta
 from typing import Any
 
@@ -91,6 +92,20 @@ def test_an_unknown_request_type_gets_an_empty_response(seeded: Alexa) -> None:
         broken(launch_request(seeded.caller, seeded.now), ("request", "type"), "Bogus")
     )
     assert reply.raw["response"] == {}
+
+
+@pytest.mark.parametrize("event", [{}, {"version": "1.0"}, {"hello": "world"}, {"request": None}])
+def test_an_event_without_a_request_gets_an_empty_answer_and_no_error(
+    seeded: Alexa, services: Services, event: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """What a Lambda console test event or another service's invocation looks like."""
+    caplog.set_level(logging.INFO)
+    raw = seeded.handler(event, None)
+    assert raw["response"] == {}
+    assert is_valid_answer(raw)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+    assert "unreadable other envelope answered without acting" in caplog.text
+    assert services.recordings.total(USER) == 1
 
 
 def test_a_known_type_that_cannot_be_read_gets_a_polite_answer(seeded: Alexa) -> None:
