@@ -250,26 +250,49 @@ _MIGRATION_LOCK = 0x5652_5056  # "VPRV": this project's advisory lock id for mig
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows at once, as fast as the backend allows.
+    """Insert many rows (all with the same columns) at once, as fast as the backend allows,
+    inside ``conn``'s transaction; a row whose key exists raises ``IntegrityError``, as an
+    INSERT would.
 
-    PostgreSQL: SQLAlchemy's batched "insertmanyvalues". SQLite: one driver-level
-    executemany with each column's bind processor applied directly, which skips
-    per-row statement bookkeeping (about twice as fast for bulk ingest).
+    Each column's bind processor is applied directly, column by column, once per run of
+    the same value (a batch's ``ingested_at`` is one value): this skips per-row statement
+    bookkeeping. SQLite: one driver-level ``executemany``. PostgreSQL: ``COPY ... FROM
+    STDIN`` through psycopg, several times faster than multi-row INSERTs (and plain SQL
+    to a transaction-pooling proxy).
     """
     if not rows:
         return
-    if conn.dialect.name != "sqlite":
+    columns = list(rows[0])
+    if conn.dialect.name not in ("sqlite", "postgresql"):
         conn.execute(table.insert(), rows)
         return
-    columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
-    placeholders = ", ".join("?" for _ in columns)
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({placeholders})"
-    values = [
-        tuple(
-            process(row[name]) if process is not None else row[name]
-            for name, process in zip(columns, processors, strict=True)
-        )
-        for row in rows
-    ]
-    conn.exec_driver_sql(sql, values)
+    values = list(zip(*(_bound(conn, table.c[name], [row[name] for row in rows])
+                        for name in columns), strict=True))  # fmt: skip
+    names = ", ".join(columns)
+    if conn.dialect.name == "sqlite":
+        placeholders = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", values)
+        return
+    sql = f"COPY {table.name} ({names}) FROM STDIN"
+    dbapi: Any = conn.connection.dbapi_connection  # psycopg's: its cursors copy
+    try:
+        with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
+            for value in values:
+                copy.write_row(value)
+    except conn.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, None, error, conn.dialect.loaded_dbapi.Error) from None
+
+
+def _bound(conn: Connection, column: Any, values: list[Any]) -> list[Any]:
+    """``values`` of ``column`` as the driver takes them (its type's bind processor)."""
+    process = column.type.bind_processor(conn.dialect)
+    if process is None:
+        return values
+    out: list[Any] = []
+    last: Any = out  # matches no value
+    done: Any = None
+    for value in values:
+        if value is not last:
+            last, done = value, process(value)
+        out.append(done)
+    return out
