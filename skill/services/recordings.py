@@ -101,11 +101,12 @@ class RecordingService:
         total = len(items) if isinstance(items, Sized) else None
         run = _Ingest(now=datetime.now(UTC))
         lease = self.keys.open_lease()
+        supply = _KeySupply(self.keys, lease)
         committed = False
         try:
             with self.engine.begin() as conn:
                 for batch in _batches(iter(items), INSERT_BATCH):
-                    rows = self._seal_batch(conn, batch, lease, run, max_audio_bytes)
+                    rows = self._seal_batch(conn, batch, supply, run, max_audio_bytes)
                     stored.insert_batch(conn, rows)
                     run.done += len(batch)
                     if progress is not None:
@@ -120,6 +121,7 @@ class RecordingService:
             raise DuplicateRecording(self._repeats(run.current)) from None
         finally:
             if committed:
+                self.keys.forget(supply.unused())  # made ahead, never used
                 self.keys.settle(lease)
             else:
                 from skill.services.storage import sweep_lease
@@ -131,7 +133,7 @@ class RecordingService:
         self,
         conn: Connection,
         batch: Sequence[NewRecording],
-        lease: str,
+        supply: _KeySupply,
         run: _Ingest,
         max_audio_bytes: int | None,
     ) -> list[dict[str, Any]]:
@@ -148,7 +150,7 @@ class RecordingService:
             else:
                 run.refused[item.user_id] += 1
         rows = []
-        for item, (key_id, key) in zip(kept, self.keys.create(lease, len(kept)), strict=True):
+        for item, (key_id, key) in zip(kept, supply.take(len(kept)), strict=True):
             recording_id = item.id or secrets.token_hex(16)
             audio_name = None
             if item.audio_file is not None or item.audio_bytes is not None:
@@ -494,6 +496,40 @@ class _Ingest:
 
     def counts(self) -> dict[tuple[str, str], tuple[int, int]]:
         return {speaker: (n, audio) for speaker, (n, audio) in self._per_speaker.items()}
+
+
+KEY_CHUNK = 5_000
+"""Most data keys made in one key-store transaction while ingesting."""
+
+
+class _KeySupply:
+    """Data keys for an ingest, made under its lease ahead of the batches that use them.
+
+    Every key-store commit is synchronous (an fsync: about 20 ms here), and one per batch of
+    rows was a large share of a large ingest's time; so keys are made in chunks that double,
+    from one batch's worth up to ``KEY_CHUNK``. What is left at the end never sealed anything
+    and is forgotten (on a failure the lease's sweep removes every key no committed row names,
+    these included).
+    """
+
+    def __init__(self, keys: KeyStore, lease: str, most: int = KEY_CHUNK) -> None:
+        self.keys = keys
+        self.lease = lease
+        self.most = most
+        self.made = 0
+        self._ready: list[tuple[str, bytes]] = []
+
+    def take(self, count: int) -> list[tuple[str, bytes]]:
+        """``count`` (key id, key) pairs, each handed out once."""
+        if len(self._ready) < count:
+            wanted = max(count - len(self._ready), min(self.made, self.most))
+            self._ready.extend(self.keys.create(self.lease, wanted))
+            self.made += wanted
+        taken, self._ready = self._ready[:count], self._ready[count:]
+        return taken
+
+    def unused(self) -> list[str]:
+        return [key_id for key_id, _ in self._ready]
 
 
 def _batches(items: Iterator[NewRecording], size: int) -> Iterator[list[NewRecording]]:

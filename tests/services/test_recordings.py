@@ -72,10 +72,34 @@ def test_ingest_with_a_known_id_is_refused_whole(services: Services, tmp_path: P
         NewRecording(USER, T0, "new one", id="rec-2", audio_file=wav),
         NewRecording(USER, T0, "clash", id="rec-1"),
     ]
-    with pytest.raises(DuplicateRecording):
+    with pytest.raises(DuplicateRecording) as refused:
         services.recordings.ingest(batch)
+    assert [e.message for e in refused.value.errors] == ["id is already stored"]
     assert [r.id for r in services.recordings.list(USER)] == ["rec-1"]
     assert list((tmp_path / "audio").glob("*.wav")) == [], "copied audio is rolled back too"
+    assert _key_count(services) == 1, "no key of the refused batch is left"
+    services.recordings.ingest([NewRecording(USER, T0, "after", id="rec-3")])
+    assert sorted(r.id for r in services.recordings.list(USER)) == ["rec-1", "rec-3"]
+
+
+def test_ingest_repeating_an_id_of_its_own_is_refused_whole(services: Services) -> None:
+    from skill.store.recordings import INSERT_BATCH
+
+    items = [NewRecording(USER, T0, f"n{i}", id=f"rec-{i}") for i in range(INSERT_BATCH * 3)]
+    items.append(NewRecording(USER, T0, "again", id="rec-7"))
+    with pytest.raises(DuplicateRecording):
+        services.recordings.ingest(items)
+    assert services.recordings.total(USER) == 0
+    assert _key_count(services) == 0, "keys made ahead for the ingest are gone too"
+
+
+def _key_count(services: Services) -> int:
+    from sqlalchemy import func, select
+
+    from skill.store.keystore import data_keys
+
+    with services.keys.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(data_keys)).scalar_one())
 
 
 def test_withdrawn_storage_consent_refuses_and_counts(services: Services) -> None:
