@@ -39,6 +39,7 @@ __all__ = [
 
 _REQUIRED = ("user_id", "recorded_at", "transcript")
 _OPTIONAL = ("device_id", "person_id", "audio_file", "id")
+_KNOWN = frozenset(_REQUIRED + _OPTIONAL)
 MAX_ERRORS = 20
 TRACKED_IDS = 100_000
 """Ids remembered to name the earlier line an id repeats; beyond, the database finds repeats."""
@@ -123,18 +124,23 @@ class IngestError(InputError):
 
 
 def validate_record(
-    data: Any, *, audio: AudioPolicy | None, limits: IngestLimits | None = None
+    data: Any,
+    *,
+    audio: AudioPolicy | None,
+    limits: IngestLimits | None = None,
+    line: int | None = None,
 ) -> NewRecording | Invalid:
-    """Check one parsed JSON object; ``audio`` None refuses ``audio_file`` altogether."""
+    """Check one parsed JSON object; ``audio`` None refuses ``audio_file`` altogether.
+    ``line``: the ingestion line it came from, kept on the record for error messages."""
     limits = limits or IngestLimits()
     if not isinstance(data, dict):
         return _invalid(None, "expected a JSON object")
-    unknown = sorted(str(key)[:_SHOWN] for key in set(data) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
+    if not data.keys() <= _KNOWN:  # (the checks below only when it fails: one per line)
+        unknown = sorted(str(key)[:_SHOWN] for key in data.keys() - _KNOWN)
         names = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
         return _invalid(unknown[0], "is not a known field", f"unknown field(s): {names}")
-    missing = [key for key in _REQUIRED if key not in data]
-    if missing:
+    if not all(key in data for key in _REQUIRED):
+        missing = [key for key in _REQUIRED if key not in data]
         return _invalid(missing[0], "is missing", f"missing field(s): {', '.join(missing)}")
     texts: dict[str, str | None] = {}
     for key in ("user_id", "device_id", "person_id", "id", "audio_file"):
@@ -171,10 +177,13 @@ def validate_record(
         person_id=texts["person_id"],
         audio_file=audio_file,
         id=texts["id"],
+        line=line,
     )
 
 
 def _encodable(text: str) -> bool:
+    if text.isascii():  # most text, at once; else a lone surrogate is what fails
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
@@ -188,7 +197,7 @@ def _text(
     value = data.get(key)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not value or value.isspace():
         return _invalid(key, "must be a non-empty string")
     if len(value) > longest:
         return _invalid(key, f"is longer than {longest} characters")
@@ -276,19 +285,10 @@ def _parse_line(
         return LineError(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
     except ValueError:
         return LineError(number, "not valid JSON (a number too long)")
-    result = validate_record(data, audio=policy, limits=limits)
+    result = validate_record(data, audio=policy, limits=limits, line=number)
     if isinstance(result, Invalid):
         return LineError(number, result.message)
-    return NewRecording(
-        user_id=result.user_id,
-        recorded_at=result.recorded_at,
-        transcript=result.transcript,
-        device_id=result.device_id,
-        person_id=result.person_id,
-        audio_file=result.audio_file,
-        id=result.id,
-        line=number,
-    )
+    return result
 
 
 class _Ids:
