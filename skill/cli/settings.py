@@ -91,8 +91,9 @@ def _upgrade(args: argparse.Namespace, ctx: Context) -> int:
         if postgres:
             print(
                 "PostgreSQL keeps the old row versions until they are rewritten: run "
-                "VACUUM FULL recordings, review_annotations; and expire backups and WAL archives "
-                "from before now (see the README)"
+                "VACUUM FULL recordings, review_annotations, pg_statistic while no other "
+                "transaction is open; and expire backups and WAL archives from before now "
+                "(see the README)"
             )
         else:
             print("the database file was compacted (VACUUM): no page of the plaintext is left")

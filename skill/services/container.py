@@ -99,8 +99,8 @@ class Services:
         if result.recordings or result.annotations:
             if not compact(self.engine):
                 log.warning(
-                    "sealed %d recordings: run VACUUM FULL recordings, review_annotations "
-                    "so their plaintext leaves the table files",
+                    "sealed %d recordings: run VACUUM FULL recordings, review_annotations, "
+                    "pg_statistic so their plaintext leaves the table files",
                     result.recordings,
                 )
             self.storage.check(repair=True)

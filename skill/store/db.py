@@ -203,7 +203,12 @@ def purge_freed_pages(engine: Engine) -> None:
 def compact(engine: Engine) -> bool:
     """Rewrite a SQLite database without its free pages (``VACUUM``) and truncate its WAL,
     so no old page with text that was replaced survives in either file (after sealing rows
-    from before encryption). False on PostgreSQL: there the README says what to run."""
+    from before encryption). False on PostgreSQL: there the README says what to run, and
+    the sealed tables' planner statistics are taken again first (``ANALYZE``), since those
+    the server took before hold sample values of the plaintext."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE recordings, review_annotations")
     if engine.dialect.name != "sqlite":
         return False
     with engine.connect() as conn:

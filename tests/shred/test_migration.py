@@ -4,6 +4,7 @@ PostgreSQL: the README's VACUUM FULL), and everything reads back the same."""
 
 from __future__ import annotations
 
+import time
 import uuid
 import wave
 from collections.abc import Iterator
@@ -104,6 +105,12 @@ def test_db_upgrade_seals_data_from_before_encryption(
     audio = tmp_path / "audio"
     plant_legacy(legacy_url, audio, said, sound)
     assert files_containing(audio, sound), "precondition: the plaintext audio is there"
+    if backend == "postgresql":  # what autovacuum does to any table that had inserts
+        analyse = create_engine(normalise_url(legacy_url), isolation_level="AUTOCOMMIT")
+        with analyse.connect() as conn:
+            conn.execute(text("ANALYZE recordings, review_annotations"))
+        analyse.dispose()
+        assert postgres_files_containing(POSTGRES_ADMIN_URL, said.encode()), "precondition"
 
     assert main(["db", "upgrade"]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -137,13 +144,22 @@ def test_db_upgrade_seals_data_from_before_encryption(
         )
     else:
         assert out[2].startswith("PostgreSQL keeps the old row versions")
+        assert "VACUUM FULL recordings, review_annotations, pg_statistic while" in out[2]
         # What the README says to run; then only pg_wal (recycled in time) and archives hold it.
+        # VACUUM FULL keeps the row versions an open transaction may still see, and a
+        # connection being set up anywhere on the server counts as one: tried again while
+        # something else (another test run, a benchmark) uses the same server.
         maintenance = create_engine(normalise_url(legacy_url), isolation_level="AUTOCOMMIT")
-        with maintenance.connect() as conn:
-            conn.execute(text("VACUUM FULL recordings, review_annotations"))
+        for _attempt in range(10):
+            with maintenance.connect() as conn:
+                conn.execute(text("VACUUM FULL recordings, review_annotations, pg_statistic"))
+            left = postgres_files_containing(POSTGRES_ADMIN_URL, said.encode())
+            left = [name for name in left if not name.startswith("pg_wal/")]
+            if not left:
+                break
+            time.sleep(0.5)
         maintenance.dispose()
-        left = postgres_files_containing(POSTGRES_ADMIN_URL, said.encode())
-        assert [name for name in left if not name.startswith("pg_wal/")] == []
+        assert left == []
 
     assert main(["db", "upgrade"]) == 0
     assert capsys.readouterr().out == "database is up to date\n"
