@@ -22,11 +22,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ask_sdk_core.skill import CustomSkill
+from skill.startup import loading
 
-from skill.alexa.builder import build_skill, handle_event
-from skill.config import Config
-from skill.services import lazy_services
+with loading():  # the ASK SDK and the skill's modules load with the cyclic GC paused
+    from ask_sdk_core.skill import CustomSkill
+
+    from skill.alexa.builder import build_skill, handle_event
+    from skill.config import Config
+    from skill.services import lazy_services
 
 if TYPE_CHECKING:
     from skill.services import Services

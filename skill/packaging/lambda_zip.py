@@ -43,7 +43,8 @@ PIP_TIMEOUT = 600.0
 """Seconds pip may take to download and install the dependencies."""
 
 SKILL_PARTS = (
-    "__init__.py", "config.py", "errors.py", "values.py", "alexa", "services", "store",
+    "__init__.py", "config.py", "errors.py", "startup.py", "values.py", "alexa", "services",
+    "store",
 )  # fmt: skip
 """What of ``skill/`` the handler needs (DESIGN.md §1: lambda → alexa → services → store)."""
 SOURCE_SUFFIXES = frozenset({".py", ".mako"})

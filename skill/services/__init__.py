@@ -33,9 +33,12 @@ def lazy_services(config: Config) -> Callable[[], Services]:
         if not opened:
             with lock:
                 if not opened:
-                    from skill.services.container import open_services
+                    from skill.startup import loading
 
-                    opened.append(open_services(config))
+                    with loading():  # the database layer's modules, the engine, the key store
+                        from skill.services.container import open_services
+
+                        opened.append(open_services(config))
         return opened[0]
 
     return get
