@@ -47,6 +47,11 @@ _SHOWN = 40
 """Longest piece of an input value quoted in a message."""
 _LONGEST = {"id": 128, "audio_file": 4096}
 """Longest value per text field (as the schema stores them); others 512."""
+_TEXT_FIELDS = tuple(
+    (key, key == "user_id", _LONGEST.get(key, 512))
+    for key in ("user_id", "device_id", "person_id", "id", "audio_file")
+)
+"""(field, required, longest) of the optional text fields and ``user_id``, in checking order."""
 
 
 @dataclass(frozen=True)
@@ -139,25 +144,35 @@ def validate_record(
         unknown = sorted(str(key)[:_SHOWN] for key in data.keys() - _KNOWN)
         names = ", ".join(unknown[:5]) + (", ..." if len(unknown) > 5 else "")
         return _invalid(unknown[0], "is not a known field", f"unknown field(s): {names}")
-    if not all(key in data for key in _REQUIRED):
+    if not ("user_id" in data and "recorded_at" in data and "transcript" in data):
         missing = [key for key in _REQUIRED if key not in data]
         return _invalid(missing[0], "is missing", f"missing field(s): {', '.join(missing)}")
     texts: dict[str, str | None] = {}
-    for key in ("user_id", "device_id", "person_id", "id", "audio_file"):
-        value = _text(data, key, required=key == "user_id", longest=_LONGEST.get(key, 512))
-        if isinstance(value, Invalid):
-            return value
+    for key, required, longest in _TEXT_FIELDS:
+        value = data.get(key)
+        # Most values pass at a glance (the checks of ``_text``, for plain ASCII); the rest
+        # get every check, and the message of the first that fails.
+        if value is None and not required:
+            texts[key] = None
+            continue
+        if not (type(value) is str and 0 < len(value) <= longest and value.isascii()
+                and not value.isspace() and "\0" not in value):  # fmt: skip
+            value = _text(data, key, required=required, longest=longest)
+            if isinstance(value, Invalid):
+                return value
         texts[key] = value
     transcript = data["transcript"]
-    if not isinstance(transcript, str):
-        return _invalid("transcript", "must be a string")
-    if len(transcript) > limits.transcript_chars:
-        return _invalid(
-            "transcript",
-            f"is longer than {limits.transcript_chars} characters (--max-transcript-chars)",
-        )
-    if not _encodable(transcript):
-        return _invalid("transcript", "is not valid Unicode text")
+    if not (type(transcript) is str and transcript.isascii()
+            and len(transcript) <= limits.transcript_chars):  # fmt: skip
+        if not isinstance(transcript, str):
+            return _invalid("transcript", "must be a string")
+        if len(transcript) > limits.transcript_chars:
+            return _invalid(
+                "transcript",
+                f"is longer than {limits.transcript_chars} characters (--max-transcript-chars)",
+            )
+        if not _encodable(transcript):
+            return _invalid("transcript", "is not valid Unicode text")
     recorded_at = _timestamp(data["recorded_at"])
     if isinstance(recorded_at, Invalid):
         return recorded_at

@@ -13,9 +13,9 @@ the retention sweep."""
 PURPOSES = ("human_review", "store_recordings")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init cost a large ingest 5% of its time
 class NewRecording:
-    """One recording to ingest, as validated from an ingestion line."""
+    """One recording to ingest, as validated from an ingestion line (treat it as read-only)."""
 
     user_id: str
     """Alexa ``userId`` of the account that spoke."""

@@ -63,9 +63,18 @@ def new_key() -> bytes:
 
 def aead(key: bytes) -> AESGCM:
     """An AES-256-GCM cipher for ``key`` (imports ``cryptography`` on first use)."""
+    cipher = _AEAD[0] if _AEAD else _load_aead()  # one cipher a recording: keep this cheap
+    return cipher(key)
+
+
+_AEAD: list[type[AESGCM]] = []
+
+
+def _load_aead() -> type[AESGCM]:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    return AESGCM(key)
+    _AEAD.append(AESGCM)
+    return AESGCM
 
 
 def associated(purpose: str, ident: str) -> bytes:
