@@ -31,9 +31,12 @@ class Context:
     def services(self) -> Services:
         """The services on the configured database, migrated to the newest schema."""
         if self._services is None:
-            from skill.services import open_services
+            from skill.startup import loading
 
-            self._services = open_services(self.config)
+            with loading():  # the database layer's modules: see skill/startup.py
+                from skill.services import open_services
+
+                self._services = open_services(self.config)
         return self._services
 
     def close(self) -> None:

@@ -121,8 +121,7 @@ class RecordingService:
             raise DuplicateRecording(self._repeats(run.current)) from None
         finally:
             if committed:
-                self.keys.forget(supply.unused())  # made ahead, never used
-                self.keys.settle(lease)
+                self.keys.settle(lease, unused=supply.unused())  # (made ahead, never used)
             else:
                 from skill.services.storage import sweep_lease
 
@@ -150,6 +149,7 @@ class RecordingService:
             else:
                 run.refused[item.user_id] += 1
         rows = []
+        now, current, add, seal_text = run.now, run.current, run.add, crypto.seal_text
         for item, (key_id, key) in zip(kept, supply.take(len(kept)), strict=True):
             recording_id = item.id or secrets.token_hex(16)
             audio_name = None
@@ -162,17 +162,15 @@ class RecordingService:
                     "person_id": item.person_id,
                     "device_id": item.device_id,
                     "recorded_at": item.recorded_at,
-                    "transcript": crypto.seal_text(
-                        key, item.transcript, "transcript", recording_id
-                    ),
+                    "transcript": seal_text(key, item.transcript, "transcript", recording_id),
                     "audio_file": audio_name,
                     "source": "ingest",
-                    "ingested_at": run.now,
+                    "ingested_at": now,
                     "key_id": key_id,
                 }
             )
-            run.current.append((item.line or 0, recording_id))
-            run.add(item.user_id, item.person_id, audio_name is not None)
+            current.append((item.line or 0, recording_id))
+            add(item.user_id, item.person_id, audio_name is not None)
         return rows
 
     def _put_audio(
@@ -508,8 +506,8 @@ class _KeySupply:
     Every key-store commit is synchronous (an fsync: about 20 ms here), and one per batch of
     rows was a large share of a large ingest's time; so keys are made in chunks that double,
     from one batch's worth up to ``KEY_CHUNK``. What is left at the end never sealed anything
-    and is forgotten (on a failure the lease's sweep removes every key no committed row names,
-    these included).
+    and is forgotten when the lease is settled (on a failure the lease's sweep removes every
+    key no committed row names, these included).
     """
 
     def __init__(self, keys: KeyStore, lease: str, most: int = KEY_CHUNK) -> None:

@@ -218,6 +218,12 @@ def _new_key_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
+def _new_key_ids(count: int) -> list[str]:
+    """``count`` ids as :func:`_new_key_id` makes them, the clock read once for all."""
+    stamp = f"{time.time_ns() // 1_000_000:012x}"
+    return [stamp + secrets.token_hex(10) for _ in range(count)]
+
+
 _HOST = socket.gethostname()[:255]
 
 
@@ -335,11 +341,12 @@ class KeyStore:
         (which renews the lease); returns (key id, key) pairs."""
         from skill.store import crypto
 
-        made = [(_new_key_id(), crypto.new_key()) for _ in range(count)]
+        made = [(key_id, crypto.new_key()) for key_id in _new_key_ids(count)]
         now = _now()
         rows = []
+        wrap = self.masters.wrap
         for key_id, key in made:
-            master_id, wrapped = self.masters.wrap(key_id, key)
+            master_id, wrapped = wrap(key_id, key)
             rows.append(
                 {
                     "key_id": key_id,
@@ -356,10 +363,14 @@ class KeyStore:
             bulk_insert(conn, data_keys, rows)
         return made
 
-    def settle(self, lease_id: str, *, end: bool = True) -> None:
+    def settle(self, lease_id: str, *, end: bool = True, unused: Collection[str] = ()) -> None:
         """The rows using the lease's keys have committed: the keys are ordinary keys now
-        (and, with ``end``, the lease is over)."""
+        (and, with ``end``, the lease is over). ``unused``: keys of the lease that never
+        protected a row, forgotten in the same transaction (one commit less)."""
         with self.engine.begin() as conn:
+            ids = list(unused)
+            for chunk in _chunks(ids):
+                conn.execute(delete(data_keys).where(data_keys.c.key_id.in_(chunk)))
             conn.execute(
                 update(data_keys).where(data_keys.c.lease_id == lease_id).values(lease_id=None)
             )
