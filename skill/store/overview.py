@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import BindParameter, ColumnElement, Connection, Select, bindparam, func, select
+from sqlalchemy.exc import DBAPIError
 
 from skill.store.schema import (
     NO_PERSON,
@@ -67,7 +68,7 @@ class Snapshot:
 def read(conn: Connection, user_id: str, person: str | None) -> Snapshot:
     """The snapshot of ``user_id`` (and of ``person``, when given), inside ``conn``'s
     transaction."""
-    row = conn.execute(_STATEMENT[person is not None], {"user": user_id, "person": person}).one()
+    row = _Prepared.on(conn, person is not None).run(conn, user_id, person)
     total = int(row.total or 0)  # no counts row: nothing was ever ingested
     persons = (("account", NO_PERSON), ("person", person)) if person else (("account", NO_PERSON),)
     consent = {side: {p: _consent(row, p, side) for p in PURPOSES} for side, _ in persons}
@@ -147,3 +148,78 @@ def _statement(of_person: bool) -> Select[Any]:
 
 _STATEMENT = {False: _statement(False), True: _statement(True)}
 """Built once: every "what data do you keep" runs one of them."""
+
+_USER, _PERSON = object(), object()
+
+
+class _Prepared:
+    """One of the statements compiled for one dialect, run on the driver's cursor.
+
+    Every "what data do you keep" runs this one read (the skill's most frequent request, and
+    what a web worker serves most). Through ``Connection.execute`` it cost about 75 µs of
+    statement bookkeeping (cache lookup, 24 bound parameters, result set-up) around a 10 µs
+    query; so the SQL, the order of its parameters and the date columns' result processing
+    are worked out once, and each request only fills in the user and the person. Errors are
+    raised as ``Connection.execute`` raises them (``DBAPIError``; a lost connection is
+    invalidated), inside the caller's transaction.
+    """
+
+    _made: ClassVar[dict[tuple[type, str, bool], _Prepared]] = {}
+
+    def __init__(self, conn: Connection, of_person: bool) -> None:
+        dialect = conn.dialect
+        statement = _STATEMENT[of_person]
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        template = compiled.construct_params({"user": _USER, "person": _PERSON})
+        self.names = compiled.positiontup  # None: named parameters (psycopg)
+        self.template = template
+        self.labels = [str(column.key) for column in statement.selected_columns]
+        time_type = recordings.c.recorded_at.type.dialect_impl(dialect)
+        self.times = [self.labels.index("first"), self.labels.index("last")]
+        self.process_time = time_type.result_processor(dialect, None)
+
+    @classmethod
+    def on(cls, conn: Connection, of_person: bool) -> _Prepared:
+        key = (type(conn.dialect), conn.dialect.paramstyle, of_person)
+        prepared = cls._made.get(key)
+        if prepared is None:
+            prepared = cls._made[key] = cls(conn, of_person)
+        return prepared
+
+    def run(self, conn: Connection, user_id: str, person: str | None) -> Any:
+        fill = {_USER: user_id, _PERSON: person}
+        params: Any
+        if self.names is None:
+            params = {name: fill.get(value, value) for name, value in self.template.items()}
+        else:
+            template = self.template
+            params = tuple(fill.get(template[name], template[name]) for name in self.names)
+        dbapi_connection: Any = conn.connection.dbapi_connection
+        error_type = conn.dialect.loaded_dbapi.Error
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, params)
+            values = list(cursor.fetchone())
+        except error_type as error:
+            if conn.dialect.is_disconnect(error, dbapi_connection, cursor):
+                conn.invalidate()
+            raise DBAPIError.instance(
+                self.sql, None, error, error_type, hide_parameters=True, dialect=conn.dialect
+            ) from None
+        finally:
+            cursor.close()
+        if self.process_time is not None:
+            for index in self.times:
+                values[index] = self.process_time(values[index])
+        return _Row(zip(self.labels, values, strict=True))
+
+
+class _Row(dict[str, Any]):
+    """A result row whose columns read as attributes."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
