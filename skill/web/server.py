@@ -51,11 +51,16 @@ class _Server(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from skill.web.app import create_app
-        from skill.web.trust import dev_trust
+        from skill.startup import loading
 
-        trust = dev_trust(self.dev_trust) if self.dev_trust else None
-        return create_app(self.config, trust=trust)
+        # In each worker: the app's modules and services load with the GC paused and are then
+        # frozen, so the collections requests trigger do not walk them again and again.
+        with loading():
+            from skill.web.app import create_app
+            from skill.web.trust import dev_trust
+
+            trust = dev_trust(self.dev_trust) if self.dev_trust else None
+            return create_app(self.config, trust=trust)
 
 
 def serve(
