@@ -70,10 +70,9 @@ class Services:
 
     def overview(self, user_id: str, *, person: str | None = None) -> Overview:
         """What is kept about a user (or about ``person``, with the account's total) and what
-        they consented to, and how long they are kept, from one consistent snapshot in one
-        read transaction ("what data do you keep")."""
-        with reading(self.engine) as conn:
-            snapshot = stored_overview.read(conn, user_id, person)  # one statement
+        they consented to, and how long they are kept, from one consistent snapshot: one
+        statement ("what data do you keep")."""
+        snapshot = stored_overview.snapshot(self.engine, user_id, person)  # one statement
         summary = Summary(snapshot.total, snapshot.with_audio, snapshot.first, snapshot.last)
         consent = self.consent.state_from(snapshot.account_consent, snapshot.person_consent)
         choices: dict[str | None, str] = {}

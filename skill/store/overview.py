@@ -9,13 +9,25 @@ What the values *mean* (the consent rule, the retention that applies) is the ser
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BindParameter, ColumnElement, Connection, Select, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Dialect,
+    Engine,
+    Select,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.exc import DBAPIError
 
+from skill.store.db import reading
 from skill.store.schema import (
     NO_PERSON,
     consent_state,
@@ -24,7 +36,7 @@ from skill.store.schema import (
     retention_choices,
 )
 
-__all__ = ["ConsentRow", "Snapshot", "read"]
+__all__ = ["ConsentRow", "Snapshot", "read", "snapshot"]
 
 PURPOSES = ("human_review", "store_recordings")
 """The consent purposes read (``skill.services.models.PURPOSES``; the store imports no
@@ -68,7 +80,32 @@ class Snapshot:
 def read(conn: Connection, user_id: str, person: str | None) -> Snapshot:
     """The snapshot of ``user_id`` (and of ``person``, when given), inside ``conn``'s
     transaction."""
-    row = _Prepared.on(conn, person is not None).run(conn, user_id, person)
+    prepared = _Prepared.on(conn.dialect, person is not None)
+    row = prepared.run(conn.connection.dbapi_connection, user_id, person, conn.invalidate)
+    return _snapshot(row, person)
+
+
+def snapshot(engine: Engine, user_id: str, person: str | None) -> Snapshot:
+    """:func:`read` on a connection of its own, in a read transaction of its own.
+
+    On SQLite the one statement runs on a pooled driver connection as it is: a single
+    statement reads one consistent snapshot of the database, so the transaction a
+    ``Connection`` would begin and end around it (about 45 µs of the 60 this took) adds
+    nothing. PostgreSQL keeps its ``reading`` transaction (and with it ``lock_timeout``).
+    """
+    if engine.dialect.name != "sqlite":
+        with reading(engine) as conn:
+            return read(conn, user_id, person)
+    prepared = _Prepared.on(engine.dialect, person is not None)
+    pooled = engine.raw_connection()
+    try:
+        row = prepared.run(pooled, user_id, person, pooled.invalidate)
+    finally:
+        pooled.close()  # back to the pool
+    return _snapshot(row, person)
+
+
+def _snapshot(row: Any, person: str | None) -> Snapshot:
     total = int(row.total or 0)  # no counts row: nothing was ever ingested
     persons = (("account", NO_PERSON), ("person", person)) if person else (("account", NO_PERSON),)
     consent = {side: {p: _consent(row, p, side) for p in PURPOSES} for side, _ in persons}
@@ -166,8 +203,8 @@ class _Prepared:
 
     _made: ClassVar[dict[tuple[type, str, bool], _Prepared]] = {}
 
-    def __init__(self, conn: Connection, of_person: bool) -> None:
-        dialect = conn.dialect
+    def __init__(self, dialect: Dialect, of_person: bool) -> None:
+        self.dialect = dialect
         statement = _STATEMENT[of_person]
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
@@ -180,14 +217,18 @@ class _Prepared:
         self.process_time = time_type.result_processor(dialect, None)
 
     @classmethod
-    def on(cls, conn: Connection, of_person: bool) -> _Prepared:
-        key = (type(conn.dialect), conn.dialect.paramstyle, of_person)
+    def on(cls, dialect: Dialect, of_person: bool) -> _Prepared:
+        key = (type(dialect), dialect.paramstyle, of_person)
         prepared = cls._made.get(key)
         if prepared is None:
-            prepared = cls._made[key] = cls(conn, of_person)
+            prepared = cls._made[key] = cls(dialect, of_person)
         return prepared
 
-    def run(self, conn: Connection, user_id: str, person: str | None) -> Any:
+    def run(
+        self, dbapi_connection: Any, user_id: str, person: str | None, invalidate: Callable[[], Any]
+    ) -> Any:
+        """The row, with ``dbapi_connection``'s cursor; ``invalidate`` is called when the
+        connection turns out lost."""
         fill = {_USER: user_id, _PERSON: person}
         params: Any
         if self.names is None:
@@ -195,17 +236,17 @@ class _Prepared:
         else:
             template = self.template
             params = tuple(fill.get(template[name], template[name]) for name in self.names)
-        dbapi_connection: Any = conn.connection.dbapi_connection
-        error_type = conn.dialect.loaded_dbapi.Error
+        dialect = self.dialect
+        error_type = dialect.loaded_dbapi.Error
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(self.sql, params)
             values = list(cursor.fetchone())
         except error_type as error:
-            if conn.dialect.is_disconnect(error, dbapi_connection, cursor):
-                conn.invalidate()
+            if dialect.is_disconnect(error, dbapi_connection, cursor):
+                invalidate()
             raise DBAPIError.instance(
-                self.sql, None, error, error_type, hide_parameters=True, dialect=conn.dialect
+                self.sql, None, error, error_type, hide_parameters=True, dialect=dialect
             ) from None
         finally:
             cursor.close()
