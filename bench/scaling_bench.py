@@ -46,9 +46,10 @@ def scaling(quick: bool) -> dict[str, float]:
         return scaling_on(f"sqlite:///{Path(tmp) / 'skill.db'}", Path(tmp) / "audio", quick)
 
 
-def scaling_on(database_url: str, audio_dir: Path, quick: bool) -> dict[str, float]:
-    """Both scaling figures on an empty database at ``database_url`` (migrated here)."""
-    with seeded(database_url, audio_dir, BIG_QUICK if quick else BIG) as services:
+def scaling_on(database_url: str, audio_dir: Path, quick: bool, big: int = BIG) -> dict[str, float]:
+    """Both scaling figures on an empty database at ``database_url`` (migrated here), with
+    ``big`` older recordings for the long history (``BIG_QUICK`` when ``quick``)."""
+    with seeded(database_url, audio_dir, BIG_QUICK if quick else big) as services:
         repeats = 15 if quick else 31
         delete = interleaved(
             _delete_day(services, BIG_USER), _delete_day(services, SMALL_USER), repeats
