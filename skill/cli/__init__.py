@@ -7,6 +7,9 @@ exit code. Area modules import their heavy dependencies inside the verbs, so ``-
 quick.
 """
 
-from skill.cli.main import main
+from skill.startup import loading
+
+with loading():  # the parser's modules load with the GC paused (see skill/startup.py)
+    from skill.cli.main import main
 
 __all__ = ["main"]
