@@ -5,13 +5,14 @@ refers to it: the en-US model's 33 samples ending in a date became 22 000 states
 transitions, and decoding ran at 0.7 x real time. The language is the same as a minimal
 deterministic automaton of a few hundred states: samples share their beginnings ("delete what
 i said ...") and their endings (every ``<date>``), and a state never has two arcs with one word,
-so each state's words form one small lexical tree in the decoder.
+so each state's words form one small lexical tree in the decoder. The automaton's size only
+costs decoding time; it does not make any sentence less likely (``WordAutomaton.fsg``).
 
 Steps: the expression tree becomes an automaton with empty moves (Thompson's construction),
 subset construction makes it deterministic, and, the language being finite (no cycles), states
 with the same future (final or not, and the same word arcs to the same states) are merged from
-the last state backwards, which gives the minimal automaton. Each state's arcs share its
-probability evenly; the FSG adds the empty sentence (see ``WordAutomaton.fsg``).
+the last state backwards, which gives the minimal automaton. Every arc has probability 1 but
+for a few favoured words; the FSG adds the empty sentence (see ``WordAutomaton.fsg``).
 """
 
 from __future__ import annotations
@@ -56,11 +57,16 @@ class WordAutomaton:
     def fsg(self, name: str, weights: Mapping[str, float] | None = None) -> str:
         """The automaton in pocketsphinx's FSG format. FSG has one final state: accepting
         states reach an extra state by an empty (null) transition. The start state reaches it
-        too, unweighted: saying nothing is a sentence, so that silence or noise decodes as
-        nothing instead of the nearest short command ("bye", "yup").
+        too: saying nothing is a sentence, so that silence or noise decodes as nothing instead
+        of the nearest short command ("bye", "yup").
 
-        A state's exits share its probability evenly, except that an arc with a word in
-        ``weights`` counts that many times (a prior for what people say most)."""
+        Arcs are not normalised: every arc has probability 1, so every sentence has the same
+        prior however many other sentences the grammar has. Sharing a state's probability
+        among its exits would make each sentence less likely with every intent added (a date
+        among a hundred alternatives paid 1/100 for being one), which the decoder and the
+        confidence then held against right sentences. The one exception is ``weights``: a
+        word in it counts that many times against the other exits of a state where it occurs
+        (a prior for what people say most), so its competitors there get ``1 / weight``."""
         weights = weights or {}
         final = self.states
         lines = [
@@ -71,14 +77,30 @@ class WordAutomaton:
             f"TRANSITION 0 {final} 1.0",
         ]
         for state, out in enumerate(self.arcs):
-            total = sum(weights.get(word, 1.0) for word in out) + (state in self.finals)
+            top = max([weights.get(word, 1.0) for word in out] + [1.0])
             for word, following in sorted(out.items()):
-                share = weights.get(word, 1.0) / total
+                share = weights.get(word, 1.0) / top
                 lines.append(f"TRANSITION {state} {following} {share:.6f} {word}")
             if state in self.finals and state != 0:
-                lines.append(f"TRANSITION {state} {final} {1 / total:.6f}")
+                lines.append(f"TRANSITION {state} {final} {1 / top:.6f}")
         lines.append("FSG_END")
         return "\n".join(lines) + "\n"
+
+    def sentence_weight(self, sentence: str, weights: Mapping[str, float] | None = None) -> float:
+        """The probability ``fsg`` gives ``sentence`` (0 when it is not in the language)."""
+        weights = weights or {}
+        state, probability = 0, 1.0
+        for word in sentence.split():
+            out = self.arcs[state]
+            if word not in out:
+                return 0.0
+            top = max([weights.get(w, 1.0) for w in out] + [1.0])
+            probability *= weights.get(word, 1.0) / top
+            state = out[word]
+        if state not in self.finals:
+            return 0.0
+        top = max([weights.get(w, 1.0) for w in self.arcs[state]] + [1.0])
+        return probability / top if state != 0 else probability
 
 
 def compile_automaton(top: Expr, rules: Mapping[str, Expr]) -> WordAutomaton:

@@ -47,7 +47,7 @@ from skill.voice.phrases import (
 __all__ = ["PRIORS", "TOP_RULE", "Grammar", "SkippedSample", "build_grammar"]
 
 TOP_RULE = "utterance"
-GRAMMAR_VERSION = "5"
+GRAMMAR_VERSION = "6"
 PRIORS = {"today": 16.0, "yesterday": 16.0}
 """Words said far more often than the alternatives where they occur, weighted so in the FSG: the
 dates people delete most. Without it, "today" in a noisy room is sometimes heard as "in may"."""

@@ -16,18 +16,22 @@ as "please do" unless something says no. Four checks do, in order:
    rest as silence (in noise, "off" for a whole sentence scores well), or more than
    ``COVERAGE_CEILING`` times them, stretching a short word over noise.
 
-Before any of these, audio that is hiss throughout (``noise``: see ``NOISE_ZCR``) is not
-decoded at all. The grammar itself lets "nothing" be a sentence, so that silence and most
-noise decode as no words at all (``no-sentence``) instead of as the nearest short command.
+Before any of these, audio with no frame louder than ``SILENCE_RMS`` (``no-sentence``) and audio
+that is hiss throughout (``noise``: see ``NOISE_ZCR``) are not decoded at all. The grammar
+itself lets "nothing" be a sentence, so that silence and most noise decode as no words at all
+(``no-sentence``) instead of as the nearest short command.
 Clean synthetic speech gets a little white noise first (``DITHER_SNR_DB``).
 
-Calibration (espeak-ng, 20 commands and 18 requests for other skills, voices en-us, en-us+m3,
-en-us+f2 and en-gb-x-rp at 140, 175 and 210 words a minute, clean and at 20 dB SNR: 912 clips,
-plus 54 of white noise and silence): in-grammar sentences have a median confidence of -12,
-other speech -29. With -20, 0.6 to 2.0 and ``loop.CAREFUL_FLOOR``, 86% of command clips are
-understood (91% in the American voices), 0.8% wrongly (always a date slot, which the skill's
-confirmation question names), 1.9% of other speech is accepted (0.9% clean, 2.8% in noise) and
-no noise or silence.
+The acoustic model is pocketsphinx's en-us model adapted to espeak-ng speech (``ACOUSTIC_MODEL``,
+made by ``bench/adapt_acoustic.py`` from the tuning variants of ``bench/speech_conditions.py``
+only). The floors were calibrated for it by ``bench/speech_calibrate.py``, on those variants
+only (every English voice with each, the matrix's commands and 40 other requests, clean, 20 dB
+and 10 dB: 4,032 clips, 1,344 of them other speech): with -11.5, 0.55 to 2.0 and
+``loop.CAREFUL_FLOOR`` -11, no other speech clean or at 20 dB is accepted, no command clean or at
+20 dB is taken for another, and 88% of those commands are right; at 10 dB 4 of 448 other clips
+are accepted (a short "help" or "nope"). No floor separates more: right commands in unfamiliar
+voices score as low as other speech that shares words with a command ("tell me a joke" heard as
+"tell me what you heard", -11.8).
 
 Audio is prepared the way the decoder expects it: 16 kHz mono, a quarter second of quiet added
 at each end (pocketsphinx normalises each utterance's cepstra and needs silence to model; a
@@ -75,9 +79,9 @@ recordings with a noise floor, fits those gaps badly. Clips that already have a 
 from 53% to 71% right with it."""
 _CLEAN_GAP_DB = 40.0
 """A clip is clean when its quietest frames are this far below its mean power."""
-CONFIDENCE_FLOOR = -20.0
+CONFIDENCE_FLOOR = -11.5
 """Sentences scoring below this are rejected (see the calibration in the module docstring)."""
-COVERAGE_FLOOR = 0.6
+COVERAGE_FLOOR = 0.55
 """A sentence must spend at least this share of the frames the phone loop hears as speech in
 its words; less means it explains the rest as silence or noise ("off" for a whole sentence in
 a noisy room)."""
@@ -85,15 +89,32 @@ COVERAGE_CEILING = 2.0
 """...and at most this multiple of them: more means its words are stretched over sound the phone
 loop hears as noise (loud hiss as a one-second "yup"). Real commands: 0.76 to 1.81."""
 RejectReason = Literal[
-    "no-sentence", "incomplete", "low-confidence", "ignored-speech", "stretched-over-noise",
+    "no-sentence",
+    "incomplete",
+    "low-confidence",
+    "ignored-speech",
+    "stretched-over-noise",
     "noise",
 ]
 NOISE_ZCR = 0.35
 """Audio whose calmest tenth of 20 ms frames still crosses zero more often than this share of
 samples is hiss, not speech: white noise crosses at about 0.47, speech's calm (voiced) frames
 stay under 0.26 even at 10 dB SNR. Loud hiss otherwise decodes as a confident "yup"."""
+SILENCE_RMS = 30.0
+"""Audio none of whose 20 ms frames is louder than this (root mean square, 16-bit units: about
+-61 dBFS, three times the quiet noise the recogniser mixes in itself) holds no speech and is not
+decoded (``no-sentence``). The adapted acoustic model hears the recogniser's own quiet noise,
+alone, as a confident "off"."""
 _NOT_SPEECH = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]", "SIL", "+NSN+", "+SPN+"})
 
+ACOUSTIC_MODEL = Path(__file__).with_name("acoustic")
+"""pocketsphinx's en-us acoustic model adapted to espeak-ng speech (MAP re-estimation on the
+tuning variants only, ``bench/adapt_acoustic.py``): its means, variances, mixture weights and
+transition matrices replace the bundled ones; the phone set, tying and features are the
+bundled model's."""
+_ADAPTED_FILES = {
+    "mean": "means", "var": "variances", "sendump": "sendump", "tmat": "transition_matrices"
+}  # fmt: skip
 _PAD_SECONDS = 0.25
 _NOISE_LEVEL = 10.0  # standard deviation in 16-bit units: about -70 dBFS
 _SEED = 16000
@@ -133,6 +154,7 @@ class Recogniser:
         floor: float = CONFIDENCE_FLOOR,
         coverage_floor: float = COVERAGE_FLOOR,
         dither: bool = True,
+        acoustic: Path | None = ACOUSTIC_MODEL,
     ) -> None:
         self.compiled = compiled
         """The grammar and dictionary files in use."""
@@ -142,12 +164,15 @@ class Recogniser:
         """The coverage below which a sentence is rejected."""
         self.dither = dither
         """Whether clean audio gets ``DITHER_SNR_DB`` of white noise first."""
+        self.acoustic = acoustic
+        """The adapted acoustic model's folder (``ACOUSTIC_MODEL``); None for pocketsphinx's
+        own en-us model as it ships."""
         decoder, get_model_path = _pocketsphinx()
-        hmm = get_model_path("en-us/en-us")
+        model = {"hmm": get_model_path("en-us/en-us"), **_adapted(acoustic)}
         self._grammar = decoder(
-            hmm=hmm, dict=str(compiled.dictionary), fsg=str(compiled.fsg), **_DECODER_SETTINGS
+            dict=str(compiled.dictionary), fsg=str(compiled.fsg), **model, **_DECODER_SETTINGS
         )
-        self._phones = decoder(hmm=hmm, dict=str(compiled.dictionary), lm=None,
+        self._phones = decoder(dict=str(compiled.dictionary), lm=None, **model,
                                **_DECODER_SETTINGS)  # fmt: skip
         self._phones.add_allphone_file("phones")
         self._phones.activate_search("phones")
@@ -162,10 +187,13 @@ class Recogniser:
         """Recognise one utterance (any sample rate; mono)."""
         started = time.perf_counter()
         at_16k = to_recogniser(audio)
+        if _loudest_frame(at_16k.samples) < SILENCE_RMS:
+            elapsed = time.perf_counter() - started
+            return Recognition(None, "", None, None, "no-sentence", audio.seconds, elapsed)
         if _calm_crossings(at_16k.samples) > NOISE_ZCR:
             elapsed = time.perf_counter() - started
             return Recognition(None, "", None, None, "noise", audio.seconds, elapsed)
-        pcm = _conditioned(_dithered(at_16k) if self.dither else at_16k)
+        pcm = prepared(at_16k, self.dither).pcm()
         sentence = _decode(self._grammar, pcm)
 
         def result(
@@ -233,6 +261,20 @@ class _SentenceChecker:
         return states
 
 
+def _adapted(folder: Path | None) -> dict[str, str]:
+    """pocketsphinx settings that load the adapted model's files over the bundled ones."""
+    if folder is None:
+        return {}
+    files = {setting: folder / name for setting, name in _ADAPTED_FILES.items()}
+    missing = sorted(path.name for path in files.values() if not path.is_file())
+    if missing:
+        raise SpeechEngineMissing(
+            f"the adapted acoustic model is incomplete in {folder} (missing {', '.join(missing)});"
+            " reinstall the package, or run bench/adapt_acoustic.py"
+        )
+    return {setting: str(path) for setting, path in files.items()}
+
+
 def _pocketsphinx() -> tuple[Any, Any]:
     try:
         from pocketsphinx import Decoder, get_model_path  # type: ignore[import-untyped]
@@ -282,6 +324,20 @@ def _decode(decoder: Any, pcm: bytes) -> _Decoded:
     return _Decoded(" ".join(words), log_score, frames, speech)
 
 
+def _loudest_frame(samples: array[int], frame: int = RATE // 50) -> float:
+    """The root mean square of the loudest 20 ms frame (0 for digital silence)."""
+    return math.sqrt(
+        max(
+            (
+                sum(map(mul, chunk, chunk)) / len(chunk)
+                for chunk in (samples[i : i + frame] for i in range(0, len(samples), frame))
+                if chunk
+            ),
+            default=0.0,
+        )
+    )
+
+
 def _calm_crossings(samples: array[int], frame: int = RATE // 50) -> float:
     """The zero-crossing rate of the calmest tenth of 20 ms frames (0 for silence)."""
     rates = sorted(
@@ -309,9 +365,15 @@ def _dithered(audio: Audio) -> Audio:
     return with_noise(audio, DITHER_SNR_DB, seed=_SEED)
 
 
-def _conditioned(audio: Audio) -> bytes:
-    """``audio`` (16 kHz) with a quarter second of quiet before and after it and the same
-    quiet noise mixed in (see the module docstring)."""
+def prepared(audio: Audio, dither: bool = True) -> Audio:
+    """``audio`` as the decoders get it: at 16 kHz, dithered when clean (``dither``), with a
+    quarter second of quiet before and after it and the same quiet noise mixed in (see the
+    module docstring). The acoustic adaptation (``bench/adapt_acoustic.py``) trains on this."""
+    at_16k = to_recogniser(audio)
+    return _conditioned(_dithered(at_16k) if dither else at_16k)
+
+
+def _conditioned(audio: Audio) -> Audio:
     if audio.rate != RATE:
         raise ValueError("the recogniser takes 16 kHz audio")
     pad, noise = _quiet()
@@ -320,17 +382,17 @@ def _conditioned(audio: Audio) -> bytes:
     if samples and (max(samples) > headroom or min(samples) < -headroom):
         samples = array("h", (max(-headroom, min(headroom, s)) for s in samples))
     noisy = array("h", map(add, samples, islice(cycle(noise), len(samples))))
-    return pad + Audio(noisy, RATE).pcm() + pad
+    return Audio(pad + noisy + pad, RATE)
 
 
 @lru_cache(maxsize=1)
-def _quiet() -> tuple[bytes, array[int]]:
-    """The padding (as bytes) and a second of the noise mixed into the audio, both from a
-    fixed seed; the noise never exceeds eight standard deviations."""
+def _quiet() -> tuple[array[int], array[int]]:
+    """The padding and a second of the noise mixed into the audio, both from a fixed seed; the
+    noise never exceeds eight standard deviations."""
     gauss = random.Random(_SEED).gauss
     limit = 8 * _NOISE_LEVEL
     noise = array(
         "h", (round(max(-limit, min(limit, gauss(0.0, _NOISE_LEVEL)))) for _ in range(RATE))
     )
     pad = array("h", noise[: int(_PAD_SECONDS * RATE)])
-    return Audio(pad, RATE).pcm(), noise
+    return pad, noise

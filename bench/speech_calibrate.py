@@ -1,0 +1,272 @@
+"""Calibrate the recogniser's floors on the **tuning** variants only (``speech_conditions.py``).
+
+    python bench/speech_calibrate.py [--per-combo 8] [--save FILE | --load FILE]
+
+Speaks the matrix's commands and other speech (the other skills' requests and a longer list of
+near misses: alarms, music, lists, lights, weather, questions) with every English voice and
+every tuning variant (index % 5 == 1), at the matrix's rates, pitches and noise levels, and
+decodes each clip once with every floor off, keeping its sentence, confidence and coverage.
+Then, for a grid of ``CONFIDENCE_FLOOR``, ``COVERAGE_FLOOR`` and ``loop.CAREFUL_FLOOR``, it
+prints how many commands would be right (clean and 20 dB, and 10 dB), how many taken for another
+command and how many other clips accepted, and the floors that accept no other speech at any
+level and take no command for another clean or at 20 dB, best first (the most right commands,
+then the most right at 10 dB, then the fewest wrong there). A test or
+bench variant is never spoken, so the matrix's held-out figures stay held out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from itertools import cycle, product
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script
+    sys.path.insert(0, str(ROOT))
+
+from bench.speech_conditions import (  # noqa: E402
+    COMMANDS,
+    NOISE,
+    OTHER_SKILLS,
+    PITCHES,
+    RATES,
+    Condition,
+    available,
+    english_voices,
+    split_of,
+    variants,
+    voice_name,
+)
+from bench.speech_matrix import TODAY, clip  # noqa: E402
+from skill.nlu import MODELS_DIR, Nlu  # noqa: E402
+from skill.voice import recognise  # noqa: E402
+from skill.voice.compiled import compile_grammar  # noqa: E402
+from skill.voice.loop import CAREFUL_INTENTS  # noqa: E402
+from skill.voice.recognise import ACOUSTIC_MODEL, Recogniser  # noqa: E402
+
+NEAR_MISSES = (
+    "set an alarm for six thirty", "play the latest news", "what's the weather tomorrow",
+    "turn off the bedroom lights", "add eggs to my list", "remind me to take out the trash",
+    "what's on my to do list", "stop the music", "play my workout playlist",
+    "how tall is mount everest", "what time does the store close", "delete my alarm",
+    "cancel my timer", "what is the capital of france", "turn up the heat", "open the garage door",
+    "how many days until christmas", "tell me the news", "review my calendar", "keep playing",
+    "what's playing right now", "say that again", "skip this song", "lock the front door",
+)  # fmt: skip
+"""Other speech beyond the matrix's other skills, some of it close to commands; none of it is
+something the skill understands (the NLU gives each ``AMAZON.FallbackIntent``). Not here: a
+phrase one word off a command ("what can you play", heard as "what can you do" at -11, as
+confident as a right command in an unfamiliar voice): no floor separates those."""
+OTHER_SPEECH = OTHER_SKILLS + NEAR_MISSES
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One clip decoded with every floor off."""
+
+    text: str
+    voice: str
+    rate: int
+    pitch: int
+    snr: float | None
+    heard: str
+    """The grammar's best sentence ("" for none)."""
+    rejected: str | None
+    """A rejection no floor decides (no sentence, incomplete, noise)."""
+    confidence: float | None
+    coverage: float | None
+    got: list[str | None] | None
+    """[intent or LaunchRequest, date] the sentence means; None for no sentence."""
+    careful: bool
+    """Whether the sentence is one that needs ``CAREFUL_FLOOR``."""
+
+
+def conditions(
+    per_combo: int, only: tuple[int, int] | None = None, rotation: int = 0
+) -> Iterator[tuple[str, Condition]]:
+    """``per_combo`` clips for every tuning variant with every voice: commands and other speech
+    in turn (two commands to one other), the rates, pitches and noise levels in turn.
+    ``only=(k, n)``: every n-th tuning variant from the k-th only. ``rotation`` starts each
+    cycle further on, for another set of clips."""
+    levels = cycle(_turned([(r, p, n) for n in NOISE for p in PITCHES for r in RATES], rotation))
+    commands = cycle(_turned(list(COMMANDS), rotation))
+    others = cycle(_turned(list(OTHER_SPEECH), 7 * rotation))
+    count = 0
+    tuning = [v for i, v in enumerate(variants()) if split_of(i) == "tuning"]
+    for position, variant in enumerate(tuning):
+        if only is not None and position % only[1] != only[0]:
+            continue
+        for voice in english_voices():
+            for _ in range(per_combo):
+                rate, pitch, snr = next(levels)
+                text = next(others) if count % 3 == 2 else next(commands)
+                count += 1
+                name = voice_name(voice, variant)
+                yield text, Condition(name, variant, "tuning", rate, pitch, snr)
+
+
+def _turned(items: list[Any], by: int) -> list[Any]:
+    by %= len(items)
+    return items[by:] + items[:by]
+
+
+def measure(
+    per_combo: int,
+    only: tuple[int, int] | None = None,
+    acoustic: Path | None = ACOUSTIC_MODEL,
+    rotation: int = 0,
+) -> list[Measured]:
+    """Every calibration clip, decoded with the floors off."""
+    recognise.COVERAGE_CEILING = math.inf
+    nlu = Nlu.for_locale("en-US")
+    out = []
+    with tempfile.TemporaryDirectory() as cache:
+        compiled = compile_grammar(MODELS_DIR / "en-US.json", Path(cache))
+        recogniser = Recogniser(compiled, floor=-math.inf, coverage_floor=0.0, acoustic=acoustic)
+        for seed, (text, condition) in enumerate(
+            conditions(per_combo, only, rotation), start=50_000 + 100_000 * rotation
+        ):
+            r = recogniser.recognise(clip(text, condition, seed))
+            got: list[str | None] | None = None
+            careful = False
+            if r.heard and r.rejected not in ("no-sentence", "incomplete", "noise"):
+                result = nlu.parse(r.heard, TODAY)
+                launch = result.request_type == "LaunchRequest"
+                date = result.slots.get("date")
+                got = ["LaunchRequest", None] if launch else [result.intent, date]
+                careful = result.intent in CAREFUL_INTENTS or nlu.yes_no(r.heard) is True
+            rejected = r.rejected if r.rejected in ("no-sentence", "incomplete", "noise") else None
+            c = condition
+            out.append(
+                Measured(
+                    text,
+                    c.voice,
+                    c.rate,
+                    c.pitch,
+                    c.snr,
+                    r.heard,
+                    rejected,
+                    r.confidence,
+                    r.coverage,
+                    got,
+                    careful,
+                )
+            )
+    return out
+
+
+def accepted(m: Measured, floor: float, coverage: float, careful: float, ceiling: float) -> bool:
+    if m.got is None or m.rejected is not None or m.confidence is None or m.coverage is None:
+        return False
+    if not math.isfinite(m.confidence) or m.confidence < floor:
+        return False
+    if not coverage <= m.coverage <= ceiling:
+        return False
+    return not (m.careful and m.confidence < careful)
+
+
+def score(rows: Sequence[Measured], floor: float, coverage: float, careful: float,
+          ceiling: float) -> dict[str, float]:  # fmt: skip
+    """What the floors give on ``rows``: commands right and wrong, clean and 20 dB (the target)
+    and 10 dB (reported), and other speech accepted (any level)."""
+    right = {"target": 0, "10": 0}
+    wrong = {"target": 0, "10": 0}
+    total = {"target": 0, "10": 0}
+    others = 0
+    for m in rows:
+        ok = accepted(m, floor, coverage, careful, ceiling)
+        expected = COMMANDS.get(m.text)
+        if expected is None:
+            others += ok and m.text in OTHER_SPEECH  # (a saved run may have other texts)
+            continue
+        level = "10" if m.snr == 10.0 else "target"
+        total[level] += 1
+        if ok and m.got is not None and tuple(m.got) == expected:
+            right[level] += 1
+        elif ok:
+            wrong[level] += 1
+    return {
+        "right": right["target"] / max(total["target"], 1),
+        "right_10db": right["10"] / max(total["10"], 1),
+        "wrong": wrong["target"],
+        "wrong_10db": wrong["10"],
+        "accepted": others,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-combo", type=int, default=8, help="clips per voice and variant")
+    parser.add_argument("--save", type=Path, help="keep the measurements in this JSON file")
+    parser.add_argument(
+        "--load", type=Path, nargs="+", help="use measurements saved before (one or more runs)"
+    )
+    parser.add_argument(
+        "--only",
+        metavar="K/N",
+        help="every N-th tuning variant from the K-th only (see adapt_acoustic.py --leave-out)",
+    )
+    parser.add_argument(
+        "--acoustic",
+        default=str(ACOUSTIC_MODEL),
+        help="adapted acoustic model folder (none: the bundled en-us model)",
+    )
+    parser.add_argument(
+        "--rotation", type=int, default=0, help="another set of clips (1, 2, ...): more data"
+    )
+    args = parser.parse_args(argv)
+    acoustic = None if args.acoustic == "none" else Path(args.acoustic)
+    only = None
+    if args.only:
+        k, n = args.only.split("/")
+        only = (int(k), int(n))
+    if args.load:
+        rows = [Measured(**row) for file in args.load for row in json.loads(file.read_text())]
+    else:
+        if not available():
+            print("espeak-ng is not installed: apt-get install espeak-ng", file=sys.stderr)
+            return 2
+        rows = measure(args.per_combo, only, acoustic, args.rotation)
+        if args.save:
+            args.save.write_text(json.dumps([asdict(m) for m in rows]))
+    commands = sum(m.text in COMMANDS for m in rows)
+    print(f"{len(rows)} clips on the tuning variants: {commands} commands, "
+          f"{len(rows) - commands} other speech")  # fmt: skip
+    grid = product(
+        [x / 2 for x in range(-44, -15)],  # confidence floor -22 .. -8
+        (0.5, 0.55, 0.6, 0.65, 0.7),  # coverage floor
+        [x / 2 for x in range(-32, -15)],  # careful floor -16 .. -8
+        (1.8, 2.0, 2.2),  # coverage ceiling
+    )
+    results = []
+    for floor, coverage, careful, ceiling in grid:
+        if careful < floor:
+            continue
+        results.append(((floor, coverage, careful, ceiling),
+                        score(rows, floor, coverage, careful, ceiling)))  # fmt: skip
+    clean = [r for r in results if r[1]["accepted"] == 0 and r[1]["wrong"] == 0]
+    clean.sort(key=lambda r: (-r[1]["right"], -r[1]["right_10db"], r[1]["wrong_10db"], -r[0][0]))
+    print("floors with no other speech accepted and no command taken for another (clean, 20 dB),")
+    print("best first:")
+    print("confidence coverage careful ceiling | right (clean+20 dB) | 10 dB: right, wrong")
+    for (floor, coverage, careful, ceiling), s in clean[:25]:
+        print(f"{floor:10} {coverage:8} {careful:7} {ceiling:7} | {s['right']:.1%} "
+              f"| {s['right_10db']:.1%}, {s['wrong_10db']:.0f}")  # fmt: skip
+    print("\nfor comparison, the most right with any accepted:")
+    for (floor, coverage, careful, ceiling), s in sorted(results, key=lambda r: -r[1]["right"])[
+        :10
+    ]:
+        print(f"{floor:10} {coverage:8} {careful:7} {ceiling:7} | {s['right']:.1%} | "
+              f"wrong {s['wrong']:.0f} accepted {s['accepted']:.0f}")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
