@@ -28,12 +28,6 @@ OTHERS = [(text, c) for text, c in other_skill_sample() if c.snr != 10.0][:10]
 ACCURACY_FLOOR = 0.9
 """Measured 0.925 (37 of 40: 2 declined, 1 taken for another) on this sample; the target, 0.95,
 is not met. Before the adapted acoustic model: 0.45."""
-KNOWN_WRONG = "one clip: 'delete my recordings from last week' heard as '... for this week'"
-"""en-us-nyc+gustave, 175 words a minute, pitch 35, 20 dB, at confidence -9.1 (the floor is
--11.5): no floor rejects it. The skill's confirmation names the week before anything is
-deleted. Strict: when a recogniser stops taking it for another command, this test fails and the
-mark must go."""
-
 Judge = Callable[[str, Condition, int], Heard]
 
 
@@ -63,14 +57,12 @@ def test_unseen_voices_keep_the_floor(sample_results: list[Heard]) -> None:
     assert right / len(sample_results) >= ACCURACY_FLOOR, f"{right} of {len(sample_results)}"
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_WRONG)
-def test_unseen_voices_never_give_a_wrong_command(sample_results: list[Heard]) -> None:
-    wrong = [(r.text, r.condition.voice, r.meaning) for r in sample_results if r.outcome == "wrong"]
-    assert wrong == []
-
-
 def test_unseen_voices_never_give_a_wrong_intent(sample_results: list[Heard]) -> None:
-    """The one known wrong clip has the right intent and the wrong week; no other is wrong."""
+    """No clip is taken for another intent, and one only is taken for another date: "delete my
+    recordings from last week" heard as "... for this week" (en-us-nyc+gustave, 175 words a
+    minute, pitch 35, 20 dB) at confidence -9.1, above any floor that keeps right commands (it
+    is -11.5). The skill's confirmation names the week and its count before anything is
+    deleted. When a recogniser stops mishearing it, this list must shrink to nothing."""
     wrong = [r for r in sample_results if r.outcome == "wrong"]
     assert [(r.text, r.meaning) for r in wrong] == [
         ("delete my recordings from last week", "DeleteRecordingsIntent 2026-W48")
