@@ -92,7 +92,8 @@ data_keys = Table(
     Column("key_id", String(32), primary_key=True),
     Column("wrapped", LargeBinary, nullable=False),
     Column("master_key_id", String(16), nullable=False),
-    # Set while the rows using the key may not have committed yet; NULL once they have.
+    # The lease it was made under: while that lease is listed in ``leases``, the rows using
+    # the key may not have committed yet. NULL, or a lease no longer listed: committed.
     Column("lease_id", String(32)),
     Column("created_at", UTCDateTime(), nullable=False),
     Index("ix_data_keys_lease", "lease_id"),
@@ -115,8 +116,9 @@ leases = Table(
 )
 
 KeyState = Literal["live", "pending", "abandoned", "destroyed", "missing"]
-"""``live``: committed; ``pending``: written by an ingest still running; ``abandoned``: written
-by an ingest whose process is gone; ``destroyed``: tombstoned; ``missing``: neither."""
+"""``live``: committed (no lease, or a lease that has ended); ``pending``: written by an ingest
+still running; ``abandoned``: written by an ingest whose process is gone (its lease is still
+listed); ``destroyed``: tombstoned; ``missing``: neither."""
 
 
 class KeyStoreError(ProductError):
@@ -364,18 +366,22 @@ class KeyStore:
         return made
 
     def settle(self, lease_id: str, *, end: bool = True, unused: Collection[str] = ()) -> None:
-        """The rows using the lease's keys have committed: the keys are ordinary keys now
-        (and, with ``end``, the lease is over). ``unused``: keys of the lease that never
-        protected a row, forgotten in the same transaction (one commit less)."""
+        """The rows using the lease's keys have committed: the keys are ordinary keys now.
+        With ``end`` the lease is over: its row is deleted, and its keys, which keep its id,
+        count as committed from then on (one row deleted, not one updated per key: an ingest
+        of a million lines made a million). Without it (the lease goes on), each of its keys
+        is released. ``unused``: keys of the lease that never protected a row, forgotten in
+        the same transaction (one commit less)."""
         with self.engine.begin() as conn:
             ids = list(unused)
             for chunk in _chunks(ids):
                 conn.execute(delete(data_keys).where(data_keys.c.key_id.in_(chunk)))
-            conn.execute(
-                update(data_keys).where(data_keys.c.lease_id == lease_id).values(lease_id=None)
-            )
             if end:
                 conn.execute(delete(leases).where(leases.c.lease_id == lease_id))
+            else:
+                conn.execute(
+                    update(data_keys).where(data_keys.c.lease_id == lease_id).values(lease_id=None)
+                )
 
     def lease_keys(self, lease_id: str, after: str = "", limit: int = CHUNK) -> list[str]:
         """Key ids still under ``lease_id``, in id order, after ``after``."""
@@ -450,24 +456,31 @@ class KeyStore:
                 query = select(tombstones.c.key_id).where(tombstones.c.key_id.in_(chunk))
                 gone.update(conn.execute(query).scalars())
             lease_ids = sorted({lease for lease in held.values() if lease})
-            live = self._live_leases(conn, lease_ids)
+            listed, alive = self._listed_leases(conn, lease_ids)
         for key_id in ids:
             if key_id in held:
                 lease = held[key_id]
                 result[key_id] = (
-                    "live" if lease is None else ("pending" if lease in live else "abandoned")
+                    "live"
+                    if lease is None or lease not in listed
+                    else ("pending" if lease in alive else "abandoned")
                 )
             elif key_id in gone:
                 result[key_id] = "destroyed"
         return result
 
-    def _live_leases(self, conn: Connection, lease_ids: Sequence[str]) -> set[str]:
+    def _listed_leases(
+        self, conn: Connection, lease_ids: Sequence[str]
+    ) -> tuple[set[str], set[str]]:
+        """Which of ``lease_ids`` are still listed (not ended), and which of those alive."""
         now = _now()
+        listed: set[str] = set()
         alive: set[str] = set()
         for chunk in _chunks(lease_ids):
             rows = conn.execute(select(leases).where(leases.c.lease_id.in_(chunk))).all()
+            listed.update(row.lease_id for row in rows)
             alive.update(row.lease_id for row in rows if _lease_alive(row, now))
-        return alive
+        return listed, alive
 
     # -- destroying ----------------------------------------------------------------
 

@@ -9,14 +9,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 
 from skill.cli import main
 from skill.config import Config
 from skill.services import Services, open_services
 from skill.services.models import NewRecording
-from skill.store.keystore import data_keys
+from skill.store import crypto
+from skill.store.keystore import data_keys, leases
 from skill.store.masterkey import master_key_id
+from skill.store.schema import recordings
 from tests.conftest import USER, make_wav
 
 T0 = datetime(2026, 11, 26, 9, tzinfo=UTC)
@@ -118,6 +120,59 @@ def test_a_running_ingest_is_never_swept(services: Services, tmp_path: Path) -> 
 
     assert sweep_lease(services.engine, services.keys, services.recordings.audio, lease) == 1
     assert not (tmp_path / "audio" / name).exists() and services.keys.fetch([key_id]) == {}
+
+
+def test_an_ingest_that_committed_leaves_live_keys_that_no_repair_touches(
+    services: Services, tmp_path: Path
+) -> None:
+    """Settling an ingest ends its lease; the keys it made are ordinary keys from then on,
+    even when the lease's process is long gone."""
+    ids = seed_three(services, tmp_path)
+    with services.engine.connect() as conn:
+        key_ids = list(conn.execute(select(recordings.c.key_id)).scalars())
+    assert len(key_ids) == 3
+    with services.keys.engine.connect() as conn:
+        assert conn.execute(select(leases)).all() == []
+    assert set(services.keys.states(key_ids).values()) == {"live"}
+
+    report = services.storage.check(repair=True)
+
+    assert report.abandoned_keys == report.orphan_audio_files == 0
+    assert len(services.keys.fetch(key_ids)) == 3
+    assert sorted(r.transcript for r in services.recordings.list(USER)) == [
+        "said 0", "said 1", "said 2"
+    ]  # fmt: skip
+    assert all(services.recordings.read_audio(USER, i) for i in ids)
+
+
+def test_an_ingest_killed_after_its_commit_keeps_its_recordings(
+    services: Services, tmp_path: Path
+) -> None:
+    """A process that dies between the data commit and settling leaves a listed lease; once it
+    is dead, the repair adopts the keys that committed rows name and forgets the rest."""
+    lease = services.keys.open_lease()
+    [(used, key), (spare, _)] = services.keys.create(lease, 2)
+    name = services.recordings.audio.put(
+        make_wav(tmp_path / "in" / "a.wav"), key_id=used, key=key, recording_id="r1", limit=None
+    )
+    with services.engine.begin() as conn:
+        conn.execute(
+            insert(recordings).values(
+                id="r1", user_id=USER, recorded_at=T0, ingested_at=T0, source="ingest",
+                transcript=crypto.seal_text(key, "kept", "transcript", "r1"), audio_file=name,
+                key_id=used,
+            )
+        )  # fmt: skip
+    with services.keys.engine.begin() as conn:  # its process is gone: no heartbeat for long
+        conn.execute(update(leases).values(heartbeat_at=T0, pid=2**22 + 1))
+
+    report = services.storage.check(repair=True)
+
+    assert report.abandoned_keys == 1
+    assert services.keys.states([used, spare]) == {used: "live", spare: "missing"}
+    assert services.keys.fetch([used]) == {used: key}
+    with services.keys.engine.connect() as conn:
+        assert conn.execute(select(leases)).all() == []
 
 
 def test_force_needs_repair(env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
