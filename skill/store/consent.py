@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from skill.store.errors import LockNotAvailable
@@ -45,17 +45,27 @@ def _key(person: str | None) -> str:
     return NO_PERSON if person is None else person
 
 
-def _one(user_id: str, person: str | None, purpose: str) -> Select[Any]:
-    return select(*_COLUMNS).where(
-        consent_state.c.user_id == user_id,
-        consent_state.c.person_key == _key(person),
-        consent_state.c.purpose == purpose,
-    )
+_ONE = select(*_COLUMNS).where(
+    consent_state.c.user_id == bindparam("user"),
+    consent_state.c.person_key == bindparam("key"),
+    consent_state.c.purpose == bindparam("purpose"),
+)
+"""One state row. Built once, with its locking variants (``_LOCKING``): an ingest holds the
+consent of every speaker it meets, and building a statement costs more than running it."""
+_LOCKING = {
+    (read, nowait): _ONE.with_for_update(read=read, nowait=nowait)
+    for read in (False, True)
+    for nowait in (False, True)
+}
+
+
+def _params(user_id: str, person: str | None, purpose: str) -> dict[str, str]:
+    return {"user": user_id, "key": _key(person), "purpose": purpose}
 
 
 def row(conn: Connection, user_id: str, person: str | None, purpose: str) -> AnyRow | None:
     """The state row of the user's account (``person`` None) or of one person, if any."""
-    return conn.execute(_one(user_id, person, purpose)).first()
+    return conn.execute(_ONE, _params(user_id, person, purpose)).first()
 
 
 # Built once: every "what data do you keep" and every sampling reads these, and building a
@@ -96,9 +106,9 @@ def lock(
     transaction holds raises ``LockNotAvailable`` instead of waiting. SQLite has no
     row locks: its write transactions already hold the database's write lock.
     """
-    query = _one(user_id, person, purpose).with_for_update(read=not exclusive, nowait=nowait)
+    query = _LOCKING[(not exclusive, nowait)]
     try:
-        return conn.execute(query).first()
+        return conn.execute(query, _params(user_id, person, purpose)).first()
     except OperationalError as exc:
         if nowait and "lock" in str(exc.orig).lower():
             raise LockNotAvailable(user_id, purpose) from None
