@@ -19,9 +19,15 @@ _TYPE = re.compile(r"[A-Z][A-Za-z]{0,40}(\.[A-Z][A-Za-z]{0,40}){0,4}")
 """What a request type looks like (``IntentRequest``, ``Alexa.Presentation.APL.UserEvent``)."""
 
 
+_SUMMARY = "skill.requests.summary"
+"""Where ``LogRequest`` leaves the request's summary, in the request attributes."""
+
+
 class LogRequest(AbstractRequestInterceptor):
-    """One line per request: its id, its type, and its intent when it is one the skill knows
-    (any other name is logged as ``other``: a name is not ours to copy into a log)."""
+    """Works out what the request's log line says: its id, its type, and its intent when it
+    is one the skill knows (any other name is logged as ``other``: a name is not ours to copy
+    into a log). The line is written once the request is answered (``LogResponse``), or by the
+    error handler when answering failed (``summary``): one line per request, not two."""
 
     def __init__(self, known_intents: frozenset[str]) -> None:
         self.known_intents = known_intents
@@ -32,18 +38,36 @@ class LogRequest(AbstractRequestInterceptor):
         if intent is not None and intent not in self.known_intents:
             intent = "other"
         kind = getattr(request, "object_type", None)
-        log.info(
-            "request %s type=%s intent=%s",
+        handler_input.attributes_manager.request_attributes[_SUMMARY] = (
             loggable(getattr(request, "request_id", None)),
             kind if isinstance(kind, str) and _TYPE.fullmatch(kind) else "other",
             intent,
         )
 
 
-class LogResponse(AbstractResponseInterceptor):
-    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
+Summary = tuple[str | None, str, str | None]
+"""(request id as it may be logged, type, intent)."""
+
+
+def summary(handler_input: HandlerInput) -> Summary:
+    """The request's summary as ``LogRequest`` worked it out; before it ran, the id alone."""
+    found = handler_input.attributes_manager.request_attributes.get(_SUMMARY)
+    if not isinstance(found, tuple):
         request = handler_input.request_envelope.request
+        return loggable(getattr(request, "request_id", None)), "other", None
+    request_id, kind, intent = found
+    return request_id, kind, intent
+
+
+class LogResponse(AbstractResponseInterceptor):
+    """The request's one log line, with what the answer did: its directives' types and
+    whether it ends the session (never its speech)."""
+
+    def process(self, handler_input: HandlerInput, response: Response | None) -> None:
         directives = [d.object_type for d in (response.directives or [])] if response else []
         ended = response.should_end_session if response else None
-        request_id = loggable(getattr(request, "request_id", None))
-        log.info("response %s directives=%s end=%s", request_id, directives, ended)
+        request_id, kind, intent = summary(handler_input)
+        log.info(
+            "request %s type=%s intent=%s directives=%s end=%s",
+            request_id, kind, intent, directives, ended,
+        )  # fmt: skip

@@ -11,6 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.envelope import SPEECH_REQUEST_TYPES, UnreadableRequest
+from skill.alexa.interceptors import summary
 from skill.alexa.logs import loggable
 from skill.alexa.speech import speech_for
 
@@ -35,12 +36,11 @@ class ApologiseOnError(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         request = handler_input.request_envelope.request
+        request_id, kind, intent = summary(handler_input)
         log.error(
-            "request %s failed with %s at %s",
-            loggable(getattr(request, "request_id", None)),
-            type(exception).__name__,
-            _where(exception),
-        )
+            "request %s type=%s intent=%s failed with %s at %s",
+            request_id, kind, intent, type(exception).__name__, _where(exception),
+        )  # fmt: skip
         if getattr(request, "object_type", None) not in SPEECH_REQUEST_TYPES:
             return handler_input.response_builder.response  # no speech allowed: empty
         text = speech_for(getattr(request, "locale", None)).error()
