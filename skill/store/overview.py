@@ -16,7 +16,6 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     BindParameter,
-    ColumnElement,
     Connection,
     Dialect,
     Engine,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from skill.store import recordings as stored_recordings
 from skill.store.db import reading
 from skill.store.schema import (
     NO_PERSON,
@@ -138,24 +138,7 @@ def _statement(of_person: bool) -> Select[Any]:
     counts, state, choices = recording_counts.c, consent_state.c, retention_choices.c
     user: BindParameter[str] = bindparam("user")
     person: BindParameter[str] = bindparam("person")
-    rows: tuple[ColumnElement[bool], ...]
-    mine: tuple[ColumnElement[bool], ...]
-    total: ColumnElement[Any]
-    with_audio: ColumnElement[Any]
-    if of_person:
-        rows = (counts.user_id == user, counts.person_key == person)
-        mine = (recordings.c.user_id == user, recordings.c.person_id == person)
-        total, with_audio = counts.total, counts.with_audio
-    else:
-        rows = (counts.user_id == user,)
-        mine = (recordings.c.user_id == user,)
-        total, with_audio = func.sum(counts.total), func.sum(counts.with_audio)
-    columns: list[Any] = [
-        select(total).where(*rows).scalar_subquery().label("total"),
-        select(with_audio).where(*rows).scalar_subquery().label("with_audio"),
-        select(func.min(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("first"),
-        select(func.max(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("last"),
-    ]
+    columns = stored_recordings.summary_columns(of_person)
     sides: list[tuple[str, Any]] = [("account", NO_PERSON)]
     if of_person:
         columns.append(

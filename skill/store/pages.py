@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, Connection, select
 
+from skill.store.recordings import newest_page
 from skill.store.rows import AnyRow
 from skill.store.schema import audit_events, recordings
 
@@ -53,16 +54,7 @@ def recordings_page(
 ) -> Sequence[AnyRow]:
     """Up to ``limit`` selected recordings (all columns), newest first (by recorded_at, then
     id), after the position ``before`` (recorded_at, id) of the previous page's last row."""
-    query = select(recordings).where(*which.where())
-    if before is not None:
-        at, rid = before
-        query = query.where(
-            (recordings.c.recorded_at < at)
-            | ((recordings.c.recorded_at == at) & (recordings.c.id < rid))
-        )
-    return conn.execute(
-        query.order_by(recordings.c.recorded_at.desc(), recordings.c.id.desc()).limit(limit)
-    ).all()
+    return newest_page(conn, which, before, limit)
 
 
 def audit_newest(

@@ -10,13 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Connection,
-    Select,
     bindparam,
     delete,
     func,
@@ -167,8 +166,14 @@ def total(conn: Connection, user_id: str, person: str | None = None) -> int:
     return int(conn.execute(query).scalar() or 0)
 
 
+class Filter(Protocol):
+    """What picks recordings: a ``Selection``, or a listing's filter."""
+
+    def where(self) -> Sequence[ColumnElement[bool]]: ...
+
+
 def newest_page(
-    conn: Connection, which: Selection, before: tuple[datetime, str] | None, limit: int
+    conn: Connection, which: Filter, before: tuple[datetime, str] | None, limit: int
 ) -> Sequence[AnyRow]:
     """Up to ``limit`` of the selected recordings (all columns), newest first, older than
     ``before`` (recorded_at, id) when given: one page of a listing."""
@@ -197,7 +202,10 @@ def any_sealed(conn: Connection) -> bool:
     return conn.execute(query).first() is not None
 
 
-def _summary_statement(of_person: bool) -> Select[Any]:
+def summary_columns(of_person: bool) -> list[Any]:
+    """``total``, ``with_audio``, ``first`` and ``last`` of the user's recordings (bound
+    ``user``), or of one person's (bound ``person`` too), as labelled scalar subqueries: the
+    summary's columns, which "what data do you keep" reads with more beside them."""
     counts = recording_counts.c
     user: BindParameter[str] = bindparam("user")
     person: BindParameter[str] = bindparam("person")
@@ -213,15 +221,15 @@ def _summary_statement(of_person: bool) -> Select[Any]:
         rows = (counts.user_id == user,)
         mine = (recordings.c.user_id == user,)
         total, with_audio = func.sum(counts.total), func.sum(counts.with_audio)
-    return select(
+    return [
         select(total).where(*rows).scalar_subquery().label("total"),
         select(with_audio).where(*rows).scalar_subquery().label("with_audio"),
         select(func.min(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("first"),
         select(func.max(recordings.c.recorded_at)).where(*mine).scalar_subquery().label("last"),
-    )
+    ]
 
 
-_SUMMARY = {False: _summary_statement(False), True: _summary_statement(True)}
+_SUMMARY = {of_person: select(*summary_columns(of_person)) for of_person in (False, True)}
 """Built once: the summaries answer every "what data do you keep" (the account's, or one
 recognised person's)."""
 
