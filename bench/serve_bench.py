@@ -239,6 +239,6 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], log_path: Path) 
                 if conn.recv(64).startswith(b"HTTP/1.1 200"):
                     return
         except OSError:
-            pass
+            pass  # not listening yet
         time.sleep(0.2)
     raise RuntimeError(f"benchmark server did not start:\n{log_path.read_text()[-2000:]}")

@@ -180,7 +180,7 @@ def stop_sweeper(pid: int) -> None:
         os.kill(pid, signal.SIGTERM)
         os.waitpid(pid, 0)
     except (ProcessLookupError, ChildProcessError):
-        pass
+        pass  # already gone and reaped
 
 
 SWEEPER_TICK = 60.0

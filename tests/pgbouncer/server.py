@@ -148,7 +148,7 @@ def running(server_url: str, *, pool_size: int = POOL_SIZE) -> Iterator[Pgbounce
 
 
 class _PortTaken(Exception):
-    pass
+    """pgbouncer could not bind the port picked for it (another process took it first)."""
 
 
 def _os_user() -> str:

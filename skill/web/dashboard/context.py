@@ -88,7 +88,7 @@ class Dash:
             try:
                 return parse_zone(session.timezone)
             except NotATimeZone:
-                pass
+                pass  # a zone this server's tz database lacks: the deployment's instead
         return self.config.default_timezone
 
     def page(self, template: str, status: int = 200, **values: Any) -> tuple[str, int]:
