@@ -384,7 +384,8 @@ class KeyStore:
                 )
 
     def lease_keys(self, lease_id: str, after: str = "", limit: int = CHUNK) -> list[str]:
-        """Key ids still under ``lease_id``, in id order, after ``after``."""
+        """Key ids made under ``lease_id``, in id order, after ``after`` (asked of a listed
+        lease: once a lease has ended, its keys are ordinary keys that keep its id)."""
         query = (
             select(data_keys.c.key_id)
             .where(data_keys.c.lease_id == lease_id, data_keys.c.key_id > after)
