@@ -10,11 +10,17 @@ request, which becomes an ``UnreadableRequest`` of the same type that the skill 
 without acting. It also fills a missing ``context.System``, which the SDK dereferences.
 
 Messages never quote the payload.
+
+It is also quicker than the SDK's on every request: timestamps in the ISO 8601 form Alexa sends
+are read by ``datetime.fromisoformat`` (the SDK hands every one to ``dateutil``'s general
+parser, about a third of a WhatData's time in the web service; anything else still goes
+there), and model classes are looked up by name once per process, not imported on every field.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
@@ -41,6 +47,11 @@ _SYSTEM_OBJECTS = {
 """The System members the skill uses, each kept when its id is a string."""
 
 
+_MODEL_CLASSES: dict[str, Any] = {}
+"""Model classes by the dotted names the SDK's models give their fields' types (a fixed set:
+never a name from a payload)."""
+
+
 class UnreadableRequest(Request):
     """A request the SDK could not model. ``object_type`` is the type it claimed (when it was a
     string); the skill answers it without acting on it."""
@@ -63,6 +74,29 @@ class EnvelopeSerializer(DefaultSerializer):
             envelope = self._salvage(_parsed(payload))
         _keep_event_body(envelope, payload)
         return _with_system(envelope)
+
+    # The SDK's own private methods, which the two below replace (and fall back on).
+    _sdk_datetime = DefaultSerializer._DefaultSerializer__deserialize_datetime  # type: ignore[attr-defined]
+    _sdk_load_class = DefaultSerializer._DefaultSerializer__load_class_from_name  # type: ignore[attr-defined]
+
+    def _DefaultSerializer__deserialize_datetime(self, payload: Any, obj_type: Any) -> Any:
+        """The SDK's date and time reading (a private method it calls for every timestamp),
+        with ``datetime.fromisoformat`` first."""
+        if isinstance(payload, str):
+            try:
+                parsed = datetime.fromisoformat(payload)
+            except ValueError:
+                pass  # not ISO 8601 as Python reads it: the SDK's parser decides
+            else:
+                return parsed.date() if obj_type is date else parsed
+        return self._sdk_datetime(payload, obj_type)
+
+    def _DefaultSerializer__load_class_from_name(self, class_name: str) -> Any:
+        """The SDK's class lookup by dotted name, done once per name."""
+        found = _MODEL_CLASSES.get(class_name)
+        if found is None:
+            found = _MODEL_CLASSES[class_name] = self._sdk_load_class(class_name)
+        return found
 
     def _model(self, payload: Any, obj_type: Any) -> Any:
         """Any other model (Alexa API answers): the SDK's, with an error that quotes nothing."""
