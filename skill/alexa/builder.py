@@ -39,7 +39,7 @@ from skill.alexa.handlers.system import (
     ResumeHandler,
 )
 from skill.alexa.handlers.what_data import WhatDataHandler
-from skill.alexa.interceptors import LogRequest, LogResponse
+from skill.alexa.interceptors import Answered, LogRequest, LogResponse
 from skill.alexa.timezones import DeviceTimeZones
 from skill.config import Config
 
@@ -52,12 +52,15 @@ def build_skill(
     config: Config,
     *,
     on_settings_api_failure: Callable[[], None] | None = None,
+    on_answered: Callable[[Answered], None] | None = None,
 ) -> CustomSkill:
     """The skill, with every handler wired to ``services``.
 
     ``services`` may be a function that opens them on first use (see ``lazy_services``):
     requests that need no data then never touch the database layer.
     ``on_settings_api_failure`` is called when a device's time zone cannot be read.
+    ``on_answered``, when given, receives what an answered request's log line would say
+    instead of the skill writing that line (the web service logs it on its own line).
     """
     source: ServicesSource = services if callable(services) else (lambda: services)
     zones = DeviceTimeZones(fallback=config.default_timezone, on_failure=on_settings_api_failure)
@@ -93,7 +96,7 @@ def build_skill(
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologiseOnError())
     builder.add_global_request_interceptor(LogRequest(own | BUILT_IN_INTENTS))
-    builder.add_global_response_interceptor(LogResponse())
+    builder.add_global_response_interceptor(LogResponse(on_answered))
     skill = builder.create()
     skill.serializer = EnvelopeSerializer()  # total: any envelope is read, none raises
     return skill

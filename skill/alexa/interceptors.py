@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor,
@@ -59,14 +61,40 @@ def summary(handler_input: HandlerInput) -> Summary:
     return request_id, kind, intent
 
 
+class Answered(NamedTuple):
+    """What the request's log line says about a request that was answered."""
+
+    request_id: str | None
+    """The request id as it may be logged (``loggable``)."""
+    type: str
+    """The request type, ``other`` when it does not look like one."""
+    intent: str | None
+    """The intent name when the skill knows it, ``other`` for any other, None for no intent."""
+    directives: list[str | None]
+    """The answer's directives' types."""
+    end: bool | None
+    """Whether the answer ends the session (None: not said)."""
+
+
 class LogResponse(AbstractResponseInterceptor):
     """The request's one log line, with what the answer did: its directives' types and
-    whether it ends the session (never its speech)."""
+    whether it ends the session (never its speech).
+
+    ``report``, when given, receives the line's fields instead of a line being written: the
+    web service puts them on its own line for the HTTP request, so an Alexa request served
+    over HTTP logs one line, not two. On Lambda (no ``report``) this is the request's line.
+    """
+
+    def __init__(self, report: Callable[[Answered], None] | None = None) -> None:
+        self.report = report
 
     def process(self, handler_input: HandlerInput, response: Response | None) -> None:
         directives = [d.object_type for d in (response.directives or [])] if response else []
         ended = response.should_end_session if response else None
         request_id, kind, intent = summary(handler_input)
+        if self.report is not None:
+            self.report(Answered(request_id, kind, intent, directives, ended))
+            return
         log.info(
             "request %s type=%s intent=%s directives=%s end=%s",
             request_id, kind, intent, directives, ended,

@@ -25,6 +25,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.builder import build_skill
+from skill.alexa.interceptors import Answered
 from skill.alexa.logs import loggable
 from skill.config import Config
 from skill.services import Services, open_services
@@ -89,8 +90,15 @@ def create_app(
     if not verify:
         log.warning("request verification is OFF: only for benchmarks, never for a real endpoint")
     gate = AlexaGate(config, trust, verify)
+
+    def answered(answer: Answered) -> None:
+        g.alexa_answer = answer  # logged on the request's line (log_request)
+
     skill = build_skill(
-        services, config, on_settings_api_failure=METRICS.settings_api_failures.inc
+        services,
+        config,
+        on_settings_api_failure=METRICS.settings_api_failures.inc,
+        on_answered=answered,
     )
     adapter = adapter_module.SkillAdapter(
         skill=skill, skill_id=config.skill_id or "any", verifiers=[], app=app
@@ -158,17 +166,20 @@ def create_app(
         route = request.url_rule.rule if request.url_rule else "unmatched"
         METRICS.http_requests.labels(route, str(response.status_code)).inc()
         METRICS.http_seconds.labels(route).observe(elapsed)
-        log.info(
-            json.dumps(
-                {
-                    "method": request.method[:16],
-                    "route": route,
-                    "status": response.status_code,
-                    "ms": round(elapsed * 1000, 1),
-                    "alexa_request_id": g.get("alexa_request_id"),
-                }
-            )
-        )
+        line: dict[str, Any] = {
+            "method": request.method[:16],
+            "route": route,
+            "status": response.status_code,
+            "ms": round(elapsed * 1000, 1),
+            "alexa_request_id": g.get("alexa_request_id"),
+        }
+        answer: Answered | None = g.get("alexa_answer")
+        if answer is not None:  # the skill's line, on this one: one line per Alexa request
+            line["type"] = answer.type
+            line["intent"] = answer.intent
+            line["directives"] = answer.directives
+            line["end"] = answer.end
+        log.info(json.dumps(line))
         return response
 
     return app

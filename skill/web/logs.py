@@ -31,7 +31,7 @@ def skip_unused_record_fields() -> None:
     """Stop filling in what every log record carries but no format of ours shows: the
     caller's file and line (a walk up the stack per record), and the thread, process and
     multiprocessing names. These are the switches the logging HOWTO's "Optimization" section
-    names; ``serve`` sets them before its workers fork, as each request logs three lines."""
+    names; ``serve`` sets them before its workers fork, as every request logs a line."""
     logging._srcfile = None
     logging.logThreads = False
     logging.logProcesses = False

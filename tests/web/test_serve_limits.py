@@ -119,7 +119,8 @@ def test_no_body_token_id_slot_or_transcript_reaches_the_log(served: Served) -> 
     stop_served(served)
 
     log = served.log_text()
-    assert "request amzn1.echo-api.request" in log, "requests were logged"
+    assert '"alexa_request_id": "amzn1.echo-api.request' in log, "requests were logged"
+    assert '"intent": "other"' in log, "an intent the skill does not know is logged as other"
     for name, marker in PLANTED.items():
         assert marker not in log, f"the {name} reached the log"
     longest = max(len(line) for line in log.splitlines())
