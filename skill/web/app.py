@@ -164,8 +164,7 @@ def create_app(
     def log_request(response: Any) -> Any:
         elapsed = time.monotonic() - g.get("started", time.monotonic())
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        METRICS.http_requests.labels(route, str(response.status_code)).inc()
-        METRICS.http_seconds.labels(route).observe(elapsed)
+        METRICS.http_request(route, response.status_code, elapsed)
         line: dict[str, Any] = {
             "method": request.method[:16],
             "route": route,

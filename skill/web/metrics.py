@@ -13,6 +13,7 @@ from a fixed list. Never a user id, and never an API key or its name.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -91,10 +92,36 @@ class Metrics:
             "privacy_skill_settings_api_failures",
             "Device time zone lookups that failed or timed out (the default zone was used).",
         )
+        # Labelled children by their labels, as every request counts into one: ``labels()``
+        # takes a lock and builds its key each call. Both key sets are bounded (request types
+        # from a fixed list; routes by rule, times the status codes answered). A child stays
+        # valid across a fork: in multiprocess mode its value moves to the new pid's file.
+        self._alexa_children: dict[str, Any] = {}
+        self._http_children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def alexa_request(self, request_type: object) -> None:
-        kind = request_type if isinstance(request_type, str) else ""
-        self.alexa_requests.labels(kind if kind in REQUEST_TYPES else "other").inc()
+        """Count a verified Alexa request by its type."""
+        kind = (
+            request_type
+            if isinstance(request_type, str) and request_type in REQUEST_TYPES
+            else "other"
+        )
+        child = self._alexa_children.get(kind)
+        if child is None:
+            child = self._alexa_children[kind] = self.alexa_requests.labels(kind)
+        child.inc()
+
+    def http_request(self, route: str, status: int, seconds: float) -> None:
+        """Count an answered HTTP request and its time, by route (and status)."""
+        children = self._http_children.get((route, status))
+        if children is None:
+            children = self._http_children[(route, status)] = (
+                self.http_requests.labels(route, str(status)),
+                self.http_seconds.labels(route),
+            )
+        counter, histogram = children
+        counter.inc()
+        histogram.observe(seconds)
 
 
 METRICS = Metrics()
