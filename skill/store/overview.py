@@ -9,7 +9,7 @@ What the values *mean* (the consent rule, the retention that applies) is the ser
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -82,7 +82,7 @@ def read(conn: Connection, user_id: str, person: str | None) -> Snapshot:
     transaction."""
     prepared = _Prepared.on(conn.dialect, person is not None)
     row = prepared.run(conn.connection.dbapi_connection, user_id, person, conn.invalidate)
-    return _snapshot(row, person)
+    return prepared.snapshot(row, person)
 
 
 def snapshot(engine: Engine, user_id: str, person: str | None) -> Snapshot:
@@ -102,31 +102,20 @@ def snapshot(engine: Engine, user_id: str, person: str | None) -> Snapshot:
         row = prepared.run(pooled, user_id, person, pooled.invalidate)
     finally:
         pooled.close()  # back to the pool
-    return _snapshot(row, person)
+    return prepared.snapshot(row, person)
 
 
-def _snapshot(row: Any, person: str | None) -> Snapshot:
-    total = int(row.total or 0)  # no counts row: nothing was ever ingested
-    persons = (("account", NO_PERSON), ("person", person)) if person else (("account", NO_PERSON),)
-    consent = {side: {p: _consent(row, p, side) for p in PURPOSES} for side, _ in persons}
-    return Snapshot(
-        total=total,
-        with_audio=int(row.with_audio or 0),
-        first=row.first,
-        last=row.last,
-        account_total=int(row.account_total or 0) if person else total,
-        account_consent=consent["account"],
-        person_consent=consent.get("person", {}),
-        account_period=row.account_period,
-        person_period=row.person_period if person else None,
-    )
+def _state_columns(at: dict[str, int], purpose: str, side: str) -> tuple[int, int, int]:
+    """Where a state row's granted, decided_seq and withdrawn_seq are in the statement's row."""
+    granted, decided, withdrawn = (at[f"{purpose}_{side}_{field}"] for field in _STATE_FIELDS)
+    return granted, decided, withdrawn
 
 
-def _consent(row: Any, purpose: str, side: str) -> ConsentRow | None:
-    values = [getattr(row, f"{purpose}_{side}_{field}") for field in _STATE_FIELDS]
-    if all(value is None for value in values):
+def _consent(row: Sequence[Any], at: tuple[int, int, int]) -> ConsentRow | None:
+    """The state row in ``row``'s columns ``at`` (granted, decided_seq, withdrawn_seq)."""
+    granted, decided, withdrawn = row[at[0]], row[at[1]], row[at[2]]
+    if granted is None and decided is None and withdrawn is None:
         return None
-    granted, decided, withdrawn = values
     return ConsentRow(
         None if granted is None else bool(granted),
         None if decided is None else int(decided),
@@ -178,8 +167,9 @@ class _Prepared:
     Every "what data do you keep" runs this one read (the skill's most frequent request, and
     what a web worker serves most). Through ``Connection.execute`` it cost about 75 µs of
     statement bookkeeping (cache lookup, 24 bound parameters, result set-up) around a 10 µs
-    query; so the SQL, the order of its parameters and the date columns' result processing
-    are worked out once, and each request only fills in the user and the person. Errors are
+    query; so the SQL, the order of its parameters, which of them are the user and the
+    person, where each column is in the row and the date columns' result processing are
+    worked out once, and each request only fills in the user and the person. Errors are
     raised as ``Connection.execute`` raises them (``DBAPIError``; a lost connection is
     invalidated), inside the caller's transaction.
     """
@@ -192,11 +182,29 @@ class _Prepared:
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
         template = compiled.construct_params({"user": _USER, "person": _PERSON})
-        self.names = compiled.positiontup  # None: named parameters (psycopg)
-        self.template = template
-        self.labels = [str(column.key) for column in statement.selected_columns]
+        names = compiled.positiontup  # None: named parameters (psycopg)
+        self.params: dict[str, Any] | list[Any]
+        keys: list[Any]
+        if names is None:
+            self.params, keys = dict(template), list(template)
+        else:
+            self.params, keys = [template[name] for name in names], list(range(len(names)))
+        self.positional = names is not None
+        self.user_at = [key for key in keys if self.params[key] is _USER]
+        self.person_at = [key for key in keys if self.params[key] is _PERSON]
+        at = {str(column.key): index for index, column in enumerate(statement.selected_columns)}
+        self.total_at, self.with_audio_at = at["total"], at["with_audio"]
+        self.first_at, self.last_at = at["first"], at["last"]
+        self.account_period_at = at["account_period"]
+        # Read only with a person (``snapshot``), so only in the statement of a person.
+        self.account_total_at = at.get("account_total", -1)
+        self.person_period_at = at.get("person_period", -1)
+        sides = ("account", "person") if of_person else ("account",)
+        self.consent_at = {
+            side: tuple((purpose, _state_columns(at, purpose, side)) for purpose in PURPOSES)
+            for side in sides
+        }
         time_type = recordings.c.recorded_at.type.dialect_impl(dialect)
-        self.times = [self.labels.index("first"), self.labels.index("last")]
         self.process_time = time_type.result_processor(dialect, None)
 
     @classmethod
@@ -209,22 +217,22 @@ class _Prepared:
 
     def run(
         self, dbapi_connection: Any, user_id: str, person: str | None, invalidate: Callable[[], Any]
-    ) -> Any:
-        """The row, with ``dbapi_connection``'s cursor; ``invalidate`` is called when the
-        connection turns out lost."""
-        fill = {_USER: user_id, _PERSON: person}
-        params: Any
-        if self.names is None:
-            params = {name: fill.get(value, value) for name, value in self.template.items()}
-        else:
-            template = self.template
-            params = tuple(fill.get(template[name], template[name]) for name in self.names)
+    ) -> Sequence[Any]:
+        """The row's values, with ``dbapi_connection``'s cursor; ``invalidate`` is called when
+        the connection turns out lost."""
+        params: Any = self.params.copy()
+        for key in self.user_at:
+            params[key] = user_id
+        for key in self.person_at:
+            params[key] = person
+        if self.positional:
+            params = tuple(params)
         dialect = self.dialect
         error_type = dialect.loaded_dbapi.Error
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(self.sql, params)
-            values = list(cursor.fetchone())
+            row: Sequence[Any] = cursor.fetchone()
         except error_type as error:
             if dialect.is_disconnect(error, dbapi_connection, cursor):
                 invalidate()
@@ -233,17 +241,29 @@ class _Prepared:
             ) from None
         finally:
             cursor.close()
+        return row
+
+    def snapshot(self, row: Sequence[Any], person: str | None) -> Snapshot:
+        """The snapshot in ``row`` (from :meth:`run`), of ``person`` when one is given."""
+        total = int(row[self.total_at] or 0)  # no counts row: nothing was ever ingested
+        first, last = row[self.first_at], row[self.last_at]
         if self.process_time is not None:
-            for index in self.times:
-                values[index] = self.process_time(values[index])
-        return _Row(zip(self.labels, values, strict=True))
-
-
-class _Row(dict[str, Any]):
-    """A result row whose columns read as attributes."""
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+            first, last = self.process_time(first), self.process_time(last)
+        account = {purpose: _consent(row, at) for purpose, at in self.consent_at["account"]}
+        if person:
+            mine = {purpose: _consent(row, at) for purpose, at in self.consent_at["person"]}
+            account_total = int(row[self.account_total_at] or 0)
+            person_period = row[self.person_period_at]
+        else:
+            mine, account_total, person_period = {}, total, None
+        return Snapshot(
+            total=total,
+            with_audio=int(row[self.with_audio_at] or 0),
+            first=first,
+            last=last,
+            account_total=account_total,
+            account_consent=account,
+            person_consent=mine,
+            account_period=row[self.account_period_at],
+            person_period=person_period,
+        )
