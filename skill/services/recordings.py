@@ -106,8 +106,9 @@ class RecordingService:
         try:
             with self.engine.begin() as conn:
                 for batch in _batches(iter(items), INSERT_BATCH):
-                    rows = self._seal_batch(conn, batch, supply, run, max_audio_bytes)
-                    stored.insert_batch(conn, rows)
+                    columns = self._seal_batch(conn, batch, supply, run, max_audio_bytes)
+                    if columns is not None:
+                        stored.insert_batch(conn, columns)
                     run.done += len(batch)
                     if progress is not None:
                         progress(run.done, total if total is not None else run.done)
@@ -135,43 +136,50 @@ class RecordingService:
         supply: _KeySupply,
         run: _Ingest,
         max_audio_bytes: int | None,
-    ) -> list[dict[str, Any]]:
+    ) -> dict[str, Sequence[Any]] | None:
+        """The batch's rows, column by column (None when every item was refused)."""
         run.current = []
         for speaker in sorted({(i.user_id, i.person_id or "") for i in batch} - run.allowed.keys()):
             user, person = speaker
             run.allowed[speaker] = self.consent.hold(
                 conn, user, "store_recordings", person=person or None
             )
-        kept = []
-        for item in batch:
-            if run.allowed[(item.user_id, item.person_id or "")]:
-                kept.append(item)
-            else:
-                run.refused[item.user_id] += 1
-        rows = []
-        now, current, add, seal_text = run.now, run.current, run.add, crypto.seal_text
-        for item, (key_id, key) in zip(kept, supply.take(len(kept)), strict=True):
-            recording_id = item.id or secrets.token_hex(16)
-            audio_name = None
+        allowed = run.allowed
+        kept = [item for item in batch if allowed[(item.user_id, item.person_id or "")]]
+        if len(kept) < len(batch):
+            for item in batch:
+                if not allowed[(item.user_id, item.person_id or "")]:
+                    run.refused[item.user_id] += 1
+        if not kept:
+            return None
+        count = len(kept)
+        made = secrets.token_hex(16 * count)  # the random source read once for the batch
+        ids = [item.id or made[at * 32 : at * 32 + 32] for at, item in enumerate(kept)]
+        pairs = supply.take(count)
+        key_ids = [key_id for key_id, _ in pairs]
+        keys = [key for _, key in pairs]
+        audio_names: list[str | None] = [None] * count
+        for at, item in enumerate(kept):
             if item.audio_file is not None or item.audio_bytes is not None:
-                audio_name = self._put_audio(item, key_id, key, recording_id, max_audio_bytes)
-            rows.append(
-                {
-                    "id": recording_id,
-                    "user_id": item.user_id,
-                    "person_id": item.person_id,
-                    "device_id": item.device_id,
-                    "recorded_at": item.recorded_at,
-                    "transcript": seal_text(key, item.transcript, "transcript", recording_id),
-                    "audio_file": audio_name,
-                    "source": "ingest",
-                    "ingested_at": now,
-                    "key_id": key_id,
-                }
-            )
-            current.append((item.line or 0, recording_id))
-            add(item.user_id, item.person_id, audio_name is not None)
-        return rows
+                audio_names[at] = self._put_audio(item, key_ids[at], keys[at], ids[at],
+                                                  max_audio_bytes)  # fmt: skip
+        transcripts = [item.transcript for item in kept]
+        run.current = [(item.line or 0, rid) for item, rid in zip(kept, ids, strict=True)]
+        users = [item.user_id for item in kept]
+        persons = [item.person_id for item in kept]
+        run.add(users, persons, audio_names)
+        return {
+            "id": ids,
+            "user_id": users,
+            "person_id": persons,
+            "device_id": [item.device_id for item in kept],
+            "recorded_at": [item.recorded_at for item in kept],
+            "transcript": crypto.seal_texts(keys, transcripts, "transcript", ids),
+            "audio_file": audio_names,
+            "source": ["ingest"] * count,
+            "ingested_at": [run.now] * count,
+            "key_id": key_ids,
+        }
 
     def _put_audio(
         self, item: NewRecording, key_id: str, key: bytes, recording_id: str, limit: int | None
@@ -482,18 +490,27 @@ class _Ingest:
         self.refused: Counter[str] = Counter()
         self.stored = 0
         self.done = 0
+        """Items read so far (stored or refused)."""
         self.current: list[tuple[int, str]] = []
         """(line, id) of the batch being written, to say which line a repeated id is on."""
-        self._per_speaker: dict[tuple[str, str], list[int]] = {}
+        self._per_speaker: Counter[tuple[str, str]] = Counter()
+        self._with_audio: Counter[tuple[str, str]] = Counter()
 
-    def add(self, user_id: str, person_id: str | None, with_audio: bool) -> None:
-        counts = self._per_speaker.setdefault((user_id, stored.person_key(person_id)), [0, 0])
-        counts[0] += 1
-        counts[1] += int(with_audio)
-        self.stored += 1
+    def add(
+        self, users: Sequence[str], persons: Sequence[str | None], audio: Sequence[str | None]
+    ) -> None:
+        """Count a batch of stored rows (``users[i]``, ``persons[i]``, ``audio[i]``: one's)."""
+        pairs = zip(users, persons, strict=True)
+        speakers = [(user, stored.person_key(person)) for user, person in pairs]
+        self._per_speaker.update(speakers)
+        if any(name is not None for name in audio):
+            self._with_audio.update(
+                speaker for speaker, name in zip(speakers, audio, strict=True) if name is not None
+            )
+        self.stored += len(users)
 
     def counts(self) -> dict[tuple[str, str], tuple[int, int]]:
-        return {speaker: (n, audio) for speaker, (n, audio) in self._per_speaker.items()}
+        return {speaker: (n, self._with_audio[speaker]) for speaker, n in self._per_speaker.items()}
 
 
 KEY_CHUNK = 5_000

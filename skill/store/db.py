@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -255,9 +255,16 @@ _MIGRATION_LOCK = 0x5652_5056  # "VPRV": this project's advisory lock id for mig
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows (all with the same columns) at once, as fast as the backend allows,
-    inside ``conn``'s transaction; a row whose key exists raises ``IntegrityError``, as an
-    INSERT would.
+    """Insert many rows (all with the same columns) at once: :func:`insert_columns` of
+    rows given as column name -> value."""
+    if rows:
+        insert_columns(conn, table, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+def insert_columns(conn: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert many rows at once, given by column (column name -> the rows' values, all of
+    one length; no dict a row), as fast as the backend allows, inside ``conn``'s transaction;
+    a row whose key exists raises ``IntegrityError``, as an INSERT would.
 
     Each column's bind processor is applied directly, column by column, once per run of
     the same value (a batch's ``ingested_at`` is one value): this skips per-row statement
@@ -265,20 +272,21 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     STDIN`` through psycopg, several times faster than multi-row INSERTs (and plain SQL
     to a transaction-pooling proxy).
     """
-    if not rows:
+    names = list(columns)
+    if not names or not columns[names[0]]:
         return
-    columns = list(rows[0])
     if conn.dialect.name not in ("sqlite", "postgresql"):
+        rows = [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
         conn.execute(table.insert(), rows)
         return
-    values = list(zip(*(_bound(conn, table.c[name], [row[name] for row in rows])
-                        for name in columns), strict=True))  # fmt: skip
-    names = ", ".join(columns)
+    values = list(zip(*(_bound(conn, table.c[name], columns[name]) for name in names),
+                      strict=True))  # fmt: skip
+    listed = ", ".join(names)
     if conn.dialect.name == "sqlite":
-        placeholders = ", ".join("?" for _ in columns)
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({placeholders})", values)
+        placeholders = ", ".join("?" for _ in names)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({listed}) VALUES ({placeholders})", values)
         return
-    sql = f"COPY {table.name} ({names}) FROM STDIN"
+    sql = f"COPY {table.name} ({listed}) FROM STDIN"
     dbapi: Any = conn.connection.dbapi_connection  # psycopg's: its cursors copy
     try:
         with dbapi.cursor() as cursor, cursor.copy(sql) as copy:
@@ -288,7 +296,7 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         raise DBAPIError.instance(sql, None, error, conn.dialect.loaded_dbapi.Error) from None
 
 
-def _bound(conn: Connection, column: Any, values: list[Any]) -> list[Any]:
+def _bound(conn: Connection, column: Any, values: Sequence[Any]) -> Sequence[Any]:
     """``values`` of ``column`` as the driver takes them (its type's bind processor)."""
     process = column.type.bind_processor(conn.dialect)
     if process is None:

@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -179,6 +180,15 @@ class MasterKeys:
         """(master key id, wrapped data key) for storing ``data_key`` under ``key_id``."""
         current = self.current
         return current.id, crypto.seal(self._cipher(current), data_key, "data-key", key_id)
+
+    def wrap_many(
+        self, key_ids: Sequence[str], data_keys: Sequence[bytes]
+    ) -> tuple[str, list[bytes]]:
+        """:meth:`wrap` of each ``data_keys[i]`` stored under ``key_ids[i]``, at once: (the
+        master key id all are wrapped by, the wrapped keys in order)."""
+        current = self.current
+        cipher = self._cipher(current)
+        return current.id, crypto.seal_many(cipher, data_keys, "data-key", key_ids)
 
     def unwrap(self, key_id: str, master_id: str, wrapped: bytes) -> bytes:
         """The data key stored under ``key_id``; ``UnknownMasterKey`` when its master key is

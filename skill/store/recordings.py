@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from skill.store.db import bulk_insert
+from skill.store.db import insert_columns
 from skill.store.errors import DuplicateKey
 from skill.store.rows import AnyRow
 from skill.store.schema import NO_PERSON, recording_counts, recordings, review_items
@@ -76,12 +76,12 @@ def person_key(person_id: str | None) -> str:
 # -- writing ---------------------------------------------------------------------
 
 
-def insert_batch(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert one batch of rows (column name -> value), counts not included (see
-    :func:`add_counts`). An id already stored raises ``DuplicateKey``; the caller's
-    transaction must roll back."""
+def insert_batch(conn: Connection, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert one batch of rows, given by column (column name -> the rows' values, in row
+    order), counts not included (see :func:`add_counts`). An id already stored raises
+    ``DuplicateKey``; the caller's transaction must roll back."""
     try:
-        bulk_insert(conn, recordings, rows)
+        insert_columns(conn, recordings, columns)
     except IntegrityError as exc:
         raise DuplicateKey("recordings") from exc
 
