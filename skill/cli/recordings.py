@@ -115,7 +115,7 @@ def _ingest(args: argparse.Namespace, ctx: Context) -> int:
             )
             # Streamed: the file is read a batch at a time and stored in one transaction.
             result = services.recordings.ingest(
-                reader, channel="cli", max_audio_bytes=limits.audio_bytes
+                reader, channel="cli", max_audio_bytes=limits.audio_bytes, left=reader.lines_left
             )
     finally:
         if handle is not sys.stdin.buffer:

@@ -343,12 +343,24 @@ class JsonlReader:
         self.limits = limits or IngestLimits()
         self.progress = progress
         self.errors: list[LineError] = []
+        self._size = _file_size(handle)
+        self._read = 0
+        self._lines_read = 0
+
+    def lines_left(self) -> int | None:
+        """About how many lines are still to be read: the bytes left of the file at the
+        bytes per line read so far; None before the first line, or when the size is unknown
+        (a pipe)."""
+        if self._size is None or not self._read:
+            return None
+        return max(0, (self._size - self._read) * self._lines_read // self._read)
 
     def __iter__(self) -> Iterator[NewRecording]:
         ids = _Ids()
         read = 0
         for number, raw, size in self._lines():
             read += size
+            self._read, self._lines_read = read, number
             if self.progress is not None and number % 1000 == 0:
                 self.progress(read)
             if raw is None:
@@ -398,6 +410,16 @@ class JsonlReader:
                     break
                 size += len(raw)
             yield number, None, size
+
+
+def _file_size(handle: IO[bytes]) -> int | None:
+    """The size of the regular file ``handle`` reads from the start; None for anything else."""
+    try:
+        info = os.fstat(handle.fileno())
+        at = handle.tell()
+    except (OSError, AttributeError, ValueError):  # no descriptor (BytesIO), or not seekable
+        return None
+    return info.st_size - at if stat.S_ISREG(info.st_mode) else None
 
 
 def parse_jsonl(

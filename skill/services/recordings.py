@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import logging
 import secrets
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ from skill.store import recordings as stored
 from skill.store.audio import AudioStore, NotARegularFile
 from skill.store.db import purge_freed_pages, reading
 from skill.store.errors import DuplicateKey
-from skill.store.keystore import KeyStore
+from skill.store.keystore import LEASE_TTL, KeyStore, new_lease_id
 from skill.store.recordings import INSERT_BATCH, Selection
 from skill.store.rows import AnyRow, to
 
@@ -86,30 +87,37 @@ class RecordingService:
         channel: Channel = "cli",
         progress: Callable[[int, int], None] | None = None,
         max_audio_bytes: int | None = None,
+        left: Callable[[], int | None] | None = None,
     ) -> IngestResult:
         """Store all of ``items`` or none of them, in one transaction, batch by batch.
 
         ``items`` may be a stream (a ``JsonlReader``): it is read a batch at a time, never
-        held whole. Each batch gets its data keys in a short key-store transaction first
-        (under a lease, so the keys of an ingest that never commits are swept), then its
-        content is sealed and inserted. On any failure (a bad line, a repeated id, a crash)
-        nothing stays: the transaction rolls back, and the files and keys written for it are
-        removed. Users who withdrew ``store_recordings`` have their items refused and counted
-        (and audited); their consent is held (shared) until the commit.
-        ``progress(done, total)`` is called after each batch.
+        held whole. Data keys are made ahead of the batches that use them, in short key-store
+        transactions (under a lease, opened with the first keys, so the keys of an ingest
+        that never commits are swept); then each batch's content is sealed and inserted. On
+        any failure (a bad line, a repeated id, a crash) nothing stays: the transaction rolls
+        back, and the files and keys written for it are removed. Users who withdrew
+        ``store_recordings`` have their items refused and counted (and audited); their
+        consent is held (shared) until the commit. ``progress(done, total)`` is called after
+        each batch. ``left()``: about how many items a stream has after those read so far
+        (``JsonlReader.lines_left``), or None; it sizes the chunks of keys, so that few are
+        made and none is wasted.
         """
         total = len(items) if isinstance(items, Sized) else None
         run = _Ingest(now=datetime.now(UTC))
-        lease = self.keys.open_lease()
-        supply = _KeySupply(self.keys, lease)
+        supply = _KeySupply(self.keys)
         committed = False
         try:
             with self.engine.begin() as conn:
                 for batch in _batches(iter(items), INSERT_BATCH):
-                    columns = self._seal_batch(conn, batch, supply, run, max_audio_bytes)
+                    run.done += len(batch)
+                    if total is not None:
+                        ahead: int | None = total - run.done
+                    else:
+                        ahead = left() if left is not None else None
+                    columns = self._seal_batch(conn, batch, supply, ahead, run, max_audio_bytes)
                     if columns is not None:
                         stored.insert_batch(conn, columns)
-                    run.done += len(batch)
                     if progress is not None:
                         progress(run.done, total if total is not None else run.done)
                 stored.add_counts(conn, run.counts())
@@ -121,12 +129,14 @@ class RecordingService:
         except DuplicateKey:
             raise DuplicateRecording(self._repeats(run.current)) from None
         finally:
-            if committed:
-                self.keys.settle(lease, unused=supply.unused())  # (made ahead, never used)
+            if supply.lease is None:
+                pass  # no key was made, no file written: nothing to settle or sweep
+            elif committed:
+                self.keys.settle(supply.lease, unused=supply.unused())  # (made, never used)
             else:
                 from skill.services.storage import sweep_lease
 
-                sweep_lease(self.engine, self.keys, self.audio, lease)
+                sweep_lease(self.engine, self.keys, self.audio, supply.lease)
         return IngestResult(run.stored, sum(run.refused.values()), dict(run.refused))
 
     def _seal_batch(
@@ -134,6 +144,7 @@ class RecordingService:
         conn: Connection,
         batch: Sequence[NewRecording],
         supply: _KeySupply,
+        ahead: int | None,
         run: _Ingest,
         max_audio_bytes: int | None,
     ) -> dict[str, Sequence[Any]] | None:
@@ -155,7 +166,7 @@ class RecordingService:
         count = len(kept)
         made = secrets.token_hex(16 * count)  # the random source read once for the batch
         ids = [item.id or made[at * 32 : at * 32 + 32] for at, item in enumerate(kept)]
-        pairs = supply.take(count)
+        pairs = supply.take(count, ahead)
         key_ids = [key_id for key_id, _ in pairs]
         keys = [key for _, key in pairs]
         audio_names: list[str | None] = [None] * count
@@ -513,35 +524,65 @@ class _Ingest:
         return {speaker: (n, self._with_audio[speaker]) for speaker, n in self._per_speaker.items()}
 
 
-KEY_CHUNK = 5_000
-"""Most data keys made in one key-store transaction while ingesting."""
+KEY_CHUNK = 10_000
+"""Most data keys made in one key-store transaction while ingesting. Each transaction is one
+synchronous commit (an fsync, about 20 ms here); inserting this many keys holds the key
+store's write lock for 70 to 150 ms here (the keys are wrapped before it is taken), short
+beside the 2 s a deletion waits for it."""
+RENEW_AFTER = LEASE_TTL / 4
+"""An ingest that has made no key for this long renews its lease (a chunk of keys for
+recordings with large audio files can take minutes to use)."""
 
 
 class _KeySupply:
     """Data keys for an ingest, made under its lease ahead of the batches that use them.
 
-    Every key-store commit is synchronous (an fsync: about 20 ms here), and one per batch of
-    rows was a large share of a large ingest's time; so keys are made in chunks that double,
-    from one batch's worth up to ``KEY_CHUNK``. What is left at the end never sealed anything
-    and is forgotten when the lease is settled (on a failure the lease's sweep removes every
-    key no committed row names, these included).
+    Every key-store commit is synchronous, and one per batch of rows was a large share of a
+    large ingest's time; so keys are made in chunks of up to ``KEY_CHUNK``, sized by how many
+    items are still ahead when that is known (the items' count, or the JSONL file's size),
+    else doubling from one batch's worth. The lease is opened by the first chunk's
+    transaction (a commit less; an ingest that stores nothing writes nothing). Keys left
+    over at the end never sealed anything and are forgotten when the lease is settled; on a
+    failure the lease's sweep removes every key no committed row names, these included.
     """
 
-    def __init__(self, keys: KeyStore, lease: str, most: int = KEY_CHUNK) -> None:
+    def __init__(self, keys: KeyStore, most: int | None = None) -> None:
         self.keys = keys
-        self.lease = lease
-        self.most = most
+        self.most = KEY_CHUNK if most is None else most
+        self.lease: str | None = None
+        """The lease, once its first keys were asked for (then it may be listed)."""
         self.made = 0
         self._ready: list[tuple[str, bytes]] = []
+        self._renewed = time.monotonic()
 
-    def take(self, count: int) -> list[tuple[str, bytes]]:
-        """``count`` (key id, key) pairs, each handed out once."""
-        if len(self._ready) < count:
-            wanted = max(count - len(self._ready), min(self.made, self.most))
-            self._ready.extend(self.keys.create(self.lease, wanted))
-            self.made += wanted
+    def take(self, count: int, ahead: int | None = None) -> list[tuple[str, bytes]]:
+        """``count`` (key id, key) pairs, each handed out once; ``ahead``: about how many
+        more will be asked for, when known."""
+        short = count - len(self._ready)
+        if short > 0:
+            if ahead is None:
+                wanted = max(short, min(self.made, self.most))
+            else:  # with a little over the estimate: a commit costs hundreds of keys
+                wanted = max(short, min(short + ahead + ahead // 64, self.most))
+            self._make(wanted)
+        elif self.lease is not None and self._since_renewed() > RENEW_AFTER.total_seconds():
+            self.keys.renew(self.lease)
+            self._renewed = time.monotonic()
         taken, self._ready = self._ready[:count], self._ready[count:]
         return taken
+
+    def _make(self, count: int) -> None:
+        opening = self.lease is None
+        if opening:
+            # Set first: if the commit fails uncertainly, the failure path still sweeps it.
+            self.lease = new_lease_id()
+        assert self.lease is not None
+        self._ready.extend(self.keys.create(self.lease, count, opening=opening))
+        self.made += count
+        self._renewed = time.monotonic()
+
+    def _since_renewed(self) -> float:
+        return time.monotonic() - self._renewed
 
     def unused(self) -> list[str]:
         return [key_id for key_id, _ in self._ready]

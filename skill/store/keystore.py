@@ -70,7 +70,14 @@ from skill.store.upsert import insert_many_or_ignore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Identity", "KeyState", "KeyStore", "KeyStoreError", "open_keystore_engine"]
+__all__ = [
+    "Identity",
+    "KeyState",
+    "KeyStore",
+    "KeyStoreError",
+    "new_lease_id",
+    "open_keystore_engine",
+]
 
 CHUNK = 500
 """Ids per ``IN (...)`` list: within SQLite's parameter limit."""
@@ -229,6 +236,11 @@ def _new_key_ids(count: int) -> list[str]:
     return [stamp + digits[start : start + 20] for start in range(0, len(digits), 20)]
 
 
+def new_lease_id() -> str:
+    """A new lease's id (see :meth:`KeyStore.open_lease` and ``create(opening=True)``)."""
+    return uuid.uuid4().hex
+
+
 _HOST = socket.gethostname()[:255]
 
 
@@ -331,19 +343,26 @@ class KeyStore:
 
     def open_lease(self) -> str:
         """Start a lease for keys whose rows are about to be written."""
-        lease_id = uuid.uuid4().hex
-        now = _now()
+        lease_id = new_lease_id()
         with self.engine.begin() as conn:
-            conn.execute(
-                insert(leases).values(
-                    lease_id=lease_id, host=_HOST, pid=os.getpid(), started_at=now, heartbeat_at=now
-                )
-            )
+            self._list_lease(conn, lease_id, _now())
         return lease_id
 
-    def create(self, lease_id: str, count: int) -> list[tuple[str, bytes]]:
+    @staticmethod
+    def _list_lease(conn: Connection, lease_id: str, now: datetime) -> None:
+        conn.execute(
+            insert(leases).values(
+                lease_id=lease_id, host=_HOST, pid=os.getpid(), started_at=now, heartbeat_at=now
+            )
+        )
+
+    def create(
+        self, lease_id: str, count: int, *, opening: bool = False
+    ) -> list[tuple[str, bytes]]:
         """``count`` new data keys, stored wrapped under ``lease_id`` in one transaction
-        (which renews the lease); returns (key id, key) pairs."""
+        (which renews the lease); returns (key id, key) pairs. With ``opening`` the same
+        transaction starts the lease (``lease_id`` from :func:`new_lease_id`): the lease and
+        its first keys are listed together or not at all, in one commit instead of two."""
         key_ids = _new_key_ids(count)
         material = os.urandom(KEY_BYTES * count)  # one read of the random source for all
         keys = [material[start : start + KEY_BYTES] for start in range(0, len(material), KEY_BYTES)]
@@ -351,9 +370,10 @@ class KeyStore:
         now = _now()
         # Wrapped before the transaction: the key store's write lock is held only to insert.
         with self.engine.begin() as conn:
-            conn.execute(
-                update(leases).where(leases.c.lease_id == lease_id).values(heartbeat_at=now)
-            )
+            if opening:
+                self._list_lease(conn, lease_id, now)
+            else:
+                self._renew(conn, lease_id, now)
             insert_columns(
                 conn,
                 data_keys,
@@ -366,6 +386,15 @@ class KeyStore:
                 },
             )
         return list(zip(key_ids, keys, strict=True))
+
+    def renew(self, lease_id: str) -> None:
+        """Say the lease's process is still at work (see ``LEASE_TTL``), making no key."""
+        with self.engine.begin() as conn:
+            self._renew(conn, lease_id, _now())
+
+    @staticmethod
+    def _renew(conn: Connection, lease_id: str, now: datetime) -> None:
+        conn.execute(update(leases).where(leases.c.lease_id == lease_id).values(heartbeat_at=now))
 
     def settle(self, lease_id: str, *, end: bool = True, unused: Collection[str] = ()) -> None:
         """The rows using the lease's keys have committed: the keys are ordinary keys now.

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from skill.config import Config
 from skill.services import Services, open_services
 from skill.services.models import NewRecording
-from skill.store.keystore import data_keys
+from skill.store.keystore import data_keys, leases
 from skill.store.schema import recordings
 from tests.conftest import ROOT, USER, make_wav
 from tests.shred.evidence import files_containing
@@ -180,5 +180,72 @@ def test_kill_during_a_large_deletion_leaves_nothing_readable_and_repairs(
         assert summary.total == len(after.recordings.list(USER)) == len(readable)
         assert len(os.listdir(tmp_path / "audio")) == summary.with_audio
         assert key_count(after) == summary.total
+    finally:
+        after.close()
+
+
+DIES_AFTER_CHUNK = """
+import os, sys
+from skill.cli import main
+from skill.services import recordings as service
+from skill.store.keystore import KeyStore
+
+service.KEY_CHUNK, service.INSERT_BATCH = 40, 10
+real, made = KeyStore.create, []
+
+
+def create(self, lease_id, count, **kw):
+    keys = real(self, lease_id, count, **kw)
+    made.append(count)
+    if len(made) == int(sys.argv[2]):
+        os._exit(9)  # the key chunk has committed; the rows using it have not
+    return keys
+
+
+KeyStore.create = create
+sys.exit(main(["ingest", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_a_crash_at_a_key_chunk_boundary_leaves_nothing_readable_and_repairs(
+    env: dict[str, str], config: Config, services: Services, tmp_path: Path, chunk: int
+) -> None:
+    """The process dies just after a chunk of keys committed (the first one opens the lease
+    in the same commit), in the middle of the data transaction: no row is stored, and the
+    keys are the abandoned lease's, which the repair removes."""
+    said = f"secret {uuid.uuid4().hex}"
+    source = tmp_path / "in" / "big.jsonl"
+    source.parent.mkdir()
+    records = (
+        {"user_id": USER, "recorded_at": (T0 + timedelta(seconds=i)).isoformat(),
+         "transcript": f"{said} {i}"}
+        for i in range(200)
+    )  # fmt: skip
+    source.write_text("".join(json.dumps(record) + "\n" for record in records))
+    script = tmp_path / "dies.py"
+    script.write_text(DIES_AFTER_CHUNK)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    done = subprocess.run(
+        [python, str(script), str(source), str(chunk)], env=dict(os.environ), cwd=ROOT,
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 9, done.stderr
+
+    after = fresh(config)
+    try:
+        assert files_containing(tmp_path / "data", said.encode()) == []
+        assert after.recordings.list(USER) == [] and stored_rows(after) == (0, 0)
+        assert key_count(after) == 40 * chunk
+        code, found = check()
+        assert code == 1 and found["abandoned_keys"] == 40 * chunk
+        code, _ = check("--repair")
+        assert code == 0
+        code, found = check()
+        assert code == 0 and found["abandoned_keys"] == 0
+        assert key_count(after) == 0, "the keys written ahead of the rows are swept"
+        with after.keys.engine.connect() as conn:
+            assert conn.execute(select(func.count()).select_from(leases)).scalar_one() == 0
+        assert after.recordings.summary(USER).total == 0
     finally:
         after.close()
