@@ -15,12 +15,19 @@ It is also quicker than the SDK's on every request: timestamps in the ISO 8601 f
 are read by ``datetime.fromisoformat`` (the SDK hands every one to ``dateutil``'s general
 parser, about a third of a WhatData's time in the web service; anything else still goes
 there), and model classes are looked up by name once per process, not imported on every field.
+An envelope is read by readers worked out once per model type (``_QuickReader``): the SDK's
+steps, without re-parsing type names and rebuilding attribute maps at every field. Whatever
+they do not read exactly as the SDK would (a value of another shape than its field's, an
+unknown discriminator, deep nesting) goes to the SDK's own reading, from the start.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from ask_sdk_core.exceptions import SerializationException
@@ -63,11 +70,15 @@ class UnreadableRequest(Request):
 class EnvelopeSerializer(DefaultSerializer):
     """The SDK's serializer, made total for request envelopes (see the module docstring)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._quick = _QuickReader(self)
+
     def deserialize(self, payload: Any, obj_type: Any) -> Any:
         if obj_type is not RequestEnvelope:
             return self._model(payload, obj_type)
         try:
-            envelope = super().deserialize(payload, obj_type)
+            envelope = self._read_envelope(payload)
         except (SerializationException, RecursionError, ValueError, TypeError):
             envelope = self._salvage(_parsed(payload))
         if envelope.request is None:  # no "request" at all (a test event, another service's)
@@ -97,6 +108,20 @@ class EnvelopeSerializer(DefaultSerializer):
         if found is None:
             found = _MODEL_CLASSES[class_name] = self._sdk_load_class(class_name)
         return found
+
+    def _read_envelope(self, payload: Any) -> Any:
+        """What ``DefaultSerializer.deserialize(payload, RequestEnvelope)`` returns (or raises):
+        by the quick readers when they can read it, by the SDK's steps otherwise."""
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload)
+        except Exception:  # the SDK's own error, as it raises it
+            return super().deserialize(payload, RequestEnvelope)
+        try:
+            return self._quick.read(data, RequestEnvelope)
+        except Exception:  # not read as the SDK would read it: the SDK decides
+            return self._DefaultSerializer__deserialize(data, RequestEnvelope)  # type: ignore[attr-defined]
 
     def _model(self, payload: Any, obj_type: Any) -> Any:
         """Any other model (Alexa API answers): the SDK's, with an error that quotes nothing."""
@@ -129,6 +154,187 @@ class EnvelopeSerializer(DefaultSerializer):
             return super().deserialize(json.dumps(value), obj_type)
         except (SerializationException, RecursionError, ValueError, TypeError):
             return None
+
+
+Reader = Callable[[Any, int], Any]
+"""Reads one JSON value as a type, at a nesting depth; raises where the SDK's reading might
+differ."""
+
+MAX_QUICK_DEPTH = 32
+"""Deepest model nesting the quick readers read (an envelope has under ten levels); deeper is
+the SDK's to read, with its own recursion."""
+
+_SCALARS = (str, int, float, bool)
+"""JSON values the quick readers convert to a primitive or an enum, as the SDK does; anything
+else in such a field is the SDK's to read (``str()`` of a list recurses, and could run out of
+stack in the SDK's deeper calls where it does not in ours)."""
+
+
+class _Different(Exception):
+    """A value the quick readers do not read exactly as the SDK would."""
+
+
+def _different(payload: Any, depth: int) -> Any:
+    raise _Different
+
+
+def _as_is(payload: Any, depth: int) -> Any:
+    return payload
+
+
+class _QuickReader:
+    """``DefaultSerializer``'s reading of a JSON value as a type, with each type's steps worked
+    out once: for a model, its attribute map (updated as the SDK updates it), each field's
+    reader, the payload keys that are no field's. Each reader does what the SDK does for the
+    values it accepts, and raises for any other, which then goes to the SDK whole."""
+
+    def __init__(self, serializer: EnvelopeSerializer) -> None:
+        self.serializer = serializer
+        self.readers: dict[Any, Reader] = {}
+        self.models: dict[type, Reader] = {}
+
+    def read(self, payload: Any, obj_type: Any) -> Any:
+        return self.reader(obj_type)(payload, 0)
+
+    def reader(self, obj_type: Any) -> Reader:
+        found = self.readers.get(obj_type)
+        if found is None:
+            found = self.readers[obj_type] = self._reader(obj_type)
+        return found
+
+    def _reader(self, obj_type: Any) -> Reader:
+        """The SDK's ``__deserialize`` dispatch, for one type."""
+        sdk = self.serializer
+        if isinstance(obj_type, str):
+            if obj_type.startswith("list["):
+                listed = re.match(r"list\[(.*)\]", obj_type)
+                if listed is None or "," in listed.group(1):
+                    return _different
+                return self._list(listed.group(1).strip())
+            if obj_type.startswith("dict("):
+                mapped = re.match(r"dict\(([^,]*), (.*)\)", obj_type)
+                if mapped is None:
+                    return _different
+                return self._dict(mapped.group(2))
+            if obj_type in sdk.NATIVE_TYPES_MAPPING:
+                obj_type = sdk.NATIVE_TYPES_MAPPING[obj_type]
+            else:
+                try:
+                    obj_type = sdk._DefaultSerializer__load_class_from_name(obj_type)
+                except SerializationException:
+                    return _different
+        if obj_type in sdk.PRIMITIVE_TYPES:
+            return _different if obj_type is bytes else _converted(obj_type)
+        if obj_type is object:
+            return _as_is
+        if obj_type is date or obj_type is datetime:
+            return self._timestamp(obj_type)
+        return self._model(obj_type)
+
+    def _list(self, item_type: str) -> Reader:
+        def read(payload: Any, depth: int) -> Any:
+            if payload is None:
+                return None
+            if type(payload) is not list:
+                raise _Different
+            item = self.reader(item_type)
+            return [item(value, depth + 1) for value in payload]
+
+        return read
+
+    def _dict(self, value_type: str) -> Reader:
+        def read(payload: Any, depth: int) -> Any:
+            if payload is None:
+                return None
+            if type(payload) is not dict:
+                raise _Different
+            value = self.reader(value_type)
+            return {key: value(item, depth + 1) for key, item in payload.items()}
+
+        return read
+
+    def _timestamp(self, obj_type: type) -> Reader:
+        parse = self.serializer._DefaultSerializer__deserialize_datetime
+
+        def read(payload: Any, depth: int) -> Any:
+            if payload is None:
+                return None
+            if type(payload) is not str:
+                raise _Different
+            return parse(payload, obj_type)
+
+        return read
+
+    def _model(self, obj_type: Any) -> Reader:
+        """The SDK's ``__deserialize_model``: an enum, a model (found by its discriminator
+        when its class has one), or the value as it is."""
+        try:
+            if issubclass(obj_type, Enum):
+                return _converted(obj_type)
+        except TypeError:
+            return _different
+        if not hasattr(obj_type, "deserialized_types"):
+            return _as_is
+        if not hasattr(obj_type, "get_real_child_model"):
+            return self._concrete(obj_type)
+        load = self.serializer._DefaultSerializer__load_class_from_name
+
+        def read(payload: Any, depth: int) -> Any:
+            if payload is None:
+                return None
+            name = obj_type.get_real_child_model(payload)
+            if not name:
+                raise _Different
+            return self._concrete(load(name))(payload, depth)
+
+        return read
+
+    def _concrete(self, model: type) -> Reader:
+        found = self.models.get(model)
+        if found is None:
+            found = self.models[model] = self._fields(model)
+        return found
+
+    def _fields(self, model: Any) -> Reader:
+        """One model class: its fields set in its attribute map's order, then every other key
+        of the payload as it is, as the SDK sets them."""
+        types = model.deserialized_types
+        names = getattr(model, "attribute_map", {})
+        names.update({k: k for k in types if k not in names})  # as the SDK does
+        known = set(names.values())
+        fields: list[tuple[str, str, Reader]] | None = None  # on first use: types nest
+
+        def read(payload: Any, depth: int) -> Any:
+            nonlocal fields
+            if payload is None:
+                return None
+            if type(payload) is not dict or depth > MAX_QUICK_DEPTH:
+                raise _Different
+            if fields is None:
+                fields = [(param, key, self.reader(types[param])) for param, key in names.items()]
+            made = model()
+            for param, key, reader in fields:
+                if key in payload:
+                    setattr(made, param, reader(payload[key], depth + 1))
+            for key in payload:
+                if key not in known:
+                    setattr(made, key, payload[key])
+            return made
+
+        return read
+
+
+def _converted(obj_type: Any) -> Reader:
+    """A primitive or an enum: the SDK calls the type on the value."""
+
+    def read(payload: Any, depth: int) -> Any:
+        if payload is None:
+            return None
+        if type(payload) not in _SCALARS:
+            raise _Different
+        return obj_type(payload)
+
+    return read
 
 
 def _parsed(payload: Any) -> dict[str, Any]:
