@@ -5,6 +5,7 @@ Off a terminal (a pipe, a CI log) the bars do nothing, so scripted output stays 
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING
@@ -54,6 +55,9 @@ class Bars:
 @contextmanager
 def progress_bars() -> Iterator[Bars]:
     """A live display on stderr while the block runs (removed when it ends)."""
+    if not sys.stderr.isatty():  # asked first: off a terminal, rich is not even imported
+        yield Bars(None)
+        return
     from rich.console import Console
 
     console = Console(stderr=True)

@@ -305,3 +305,26 @@ def test_memory_stays_flat_however_long_the_file(env: dict[str, str], tmp_path: 
     large = peak_rss_kb(env, write(tmp_path / "large.jsonl", 60_000))  # 20 MB of JSONL
     assert large < 150 * 1024, f"peak {large // 1024} MB"
     assert large - small < 15 * 1024, f"grew {(large - small) // 1024} MB with the file"
+
+
+def test_off_a_terminal_ingest_draws_no_bars_and_loads_no_bar_library(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """Piped, ``ingest`` prints only its answer: no progress bar, and ``rich`` (tens of
+    milliseconds of imports) is never loaded."""
+    source = jsonl(tmp_path / "in.jsonl", GOOD, {**GOOD, "transcript": "stop"})
+    script = (
+        "import sys\n"
+        "from skill.cli import main\n"
+        "code = main(['ingest', sys.argv[1], '--json'])\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] == 'rich'))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(source)], env=dict(os.environ), cwd=ROOT,
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    *answer, loaded = done.stdout.splitlines()
+    assert json.loads("\n".join(answer))["ingested"] == 2
+    assert loaded == "[]" and done.stderr == ""
