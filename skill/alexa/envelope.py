@@ -302,20 +302,21 @@ class _QuickReader:
         names = getattr(model, "attribute_map", {})
         names.update({k: k for k in types if k not in names})  # as the SDK does
         known = set(names.values())
-        fields: list[tuple[str, str, Reader]] | None = None  # on first use: types nest
+        fields = list(names.items())
+        reader = self.reader
 
         def read(payload: Any, depth: int) -> Any:
-            nonlocal fields
             if payload is None:
                 return None
             if type(payload) is not dict or depth > MAX_QUICK_DEPTH:
                 raise _Different
-            if fields is None:
-                fields = [(param, key, self.reader(types[param])) for param, key in names.items()]
             made = model()
-            for param, key, reader in fields:
+            for param, key in fields:
                 if key in payload:
-                    setattr(made, param, reader(payload[key], depth + 1))
+                    # A field's type is looked up when a payload first has it, as the SDK
+                    # does: a Context names a hundred model modules no request uses, and
+                    # importing them all would cost a Lambda cold start 200 imports.
+                    setattr(made, param, reader(types[param])(payload[key], depth + 1))
             for key in payload:
                 if key not in known:
                     setattr(made, key, payload[key])
