@@ -49,7 +49,13 @@ from skill.nlu import MODELS_DIR, Nlu  # noqa: E402
 from skill.voice import recognise  # noqa: E402
 from skill.voice.compiled import compile_grammar  # noqa: E402
 from skill.voice.loop import CAREFUL_INTENTS  # noqa: E402
-from skill.voice.recognise import ACOUSTIC_MODEL, Recogniser  # noqa: E402
+from skill.voice.recognise import (  # noqa: E402
+    ACOUSTIC_MODEL,
+    CONFIDENCE_FLOORS,
+    COVERAGE_CEILING,
+    MAX_SNR,
+    Recogniser,
+)
 
 NEAR_MISSES = (
     "set an alarm for six thirty", "play the latest news", "what's the weather tomorrow",
@@ -86,6 +92,9 @@ class Measured:
     """[intent or LaunchRequest, date] the sentence means; None for no sentence."""
     careful: bool
     """Whether the sentence is one that needs ``CAREFUL_FLOOR``."""
+    snr_estimate: float = MAX_SNR
+    """The recogniser's estimate of the clip's signal-to-noise ratio (``Recognition.snr``),
+    which picks its floor."""
 
 
 def conditions(
@@ -157,14 +166,30 @@ def measure(
                     r.coverage,
                     got,
                     careful,
+                    r.snr,
                 )
             )
     return out
 
 
-def accepted(m: Measured, floor: float, coverage: float, careful: float, ceiling: float) -> bool:
+Floors = tuple[tuple[float, float], ...]
+"""(estimated SNR at least, confidence floor), as ``recognise.CONFIDENCE_FLOORS``."""
+BANDS = tuple(least for least, _ in CONFIDENCE_FLOORS)
+"""The noise bands the recogniser gives floors of their own, quietest first."""
+
+
+def band_of(m: Measured) -> float:
+    """The band (its least estimated SNR) ``m`` falls in."""
+    return next(least for least in BANDS if m.snr_estimate >= least)
+
+
+def accepted(
+    m: Measured, floor: float | Floors, coverage: float, careful: float, ceiling: float
+) -> bool:
     if m.got is None or m.rejected is not None or m.confidence is None or m.coverage is None:
         return False
+    if not isinstance(floor, float | int):
+        floor = next(value for least, value in floor if m.snr_estimate >= least)
     if not math.isfinite(m.confidence) or m.confidence < floor:
         return False
     if not coverage <= m.coverage <= ceiling:
@@ -172,7 +197,7 @@ def accepted(m: Measured, floor: float, coverage: float, careful: float, ceiling
     return not (m.careful and m.confidence < careful)
 
 
-def score(rows: Sequence[Measured], floor: float, coverage: float, careful: float,
+def score(rows: Sequence[Measured], floor: float | Floors, coverage: float, careful: float,
           ceiling: float) -> dict[str, float]:  # fmt: skip
     """What the floors give on ``rows``: commands right and wrong, clean and 20 dB (the target)
     and 10 dB (reported), and other speech accepted (any level)."""
@@ -199,6 +224,23 @@ def score(rows: Sequence[Measured], floor: float, coverage: float, careful: floa
         "wrong_10db": wrong["10"],
         "accepted": others,
     }
+
+
+def by_band(rows: Sequence[Measured], coverage: float, careful: float, ceiling: float) -> Floors:
+    """The least strict confidence floor for each noise band on its own (the other settings
+    fixed) that accepts none of the band's other speech and, but in the loudest band (10 dB:
+    reported, not targeted), takes none of its commands for another (-4 when none does)."""
+    chosen = []
+    for least in BANDS:
+        inside = [m for m in rows if band_of(m) == least]
+        best = -4.0
+        for candidate in (x / 4 for x in range(-88, -16)):  # -22 .. -4.25
+            s = score(inside, candidate, coverage, careful, ceiling)
+            if s["accepted"] == 0 and (s["wrong"] == 0 or least == BANDS[-1]):
+                best = candidate
+                break
+        chosen.append((least, best))
+    return tuple(chosen)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -259,6 +301,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     for (floor, coverage, careful, ceiling), s in clean[:25]:
         print(f"{floor:10} {coverage:8} {careful:7} {ceiling:7} | {s['right']:.1%} "
               f"| {s['right_10db']:.1%}, {s['wrong_10db']:.0f}")  # fmt: skip
+    banded = []
+    for coverage, careful in product((0.5, 0.55, 0.6), [x / 2 for x in range(-26, -15)]):
+        floors = by_band(rows, coverage, careful, COVERAGE_CEILING)
+        banded.append(((floors, coverage, careful), score(rows, floors, coverage, careful,
+                                                          COVERAGE_CEILING)))  # fmt: skip
+    banded.sort(key=lambda r: (-r[1]["right"], -r[1]["right_10db"]))
+    print(
+        f"\na floor per noise band (ceiling {COVERAGE_CEILING}; bands by the least estimated SNR),"
+    )
+    print("best first: no other speech accepted, no command taken for another clean or at 20 dB:")
+    print("CONFIDENCE_FLOORS | coverage careful | right (clean+20 dB) | 10 dB: right, wrong")
+    for (floors, coverage, careful), s in banded[:8]:
+        shown = ", ".join(f"{least:g} dB: {value}" for least, value in floors)
+        print(
+            f"{shown} | {coverage:8} {careful:7} | {s['right']:.1%} | {s['right_10db']:.1%}, "
+            f"{s['wrong_10db']:.0f}"
+        )
     print("\nfor comparison, the most right with any accepted:")
     for (floor, coverage, careful, ceiling), s in sorted(results, key=lambda r: -r[1]["right"])[
         :10

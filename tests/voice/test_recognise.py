@@ -15,7 +15,7 @@ from random import Random
 import pytest
 
 from skill.voice.loop import Understanding
-from skill.voice.recognise import Recogniser
+from skill.voice.recognise import CONFIDENCE_FLOORS, MAX_SNR, Recogniser, confidence_floor
 from skill.voice.wavio import RATE, Audio, resample
 from tests.voice.conftest import RATES, SNR_DB, US_VOICES, Clip
 
@@ -88,9 +88,33 @@ def test_44_1_khz_stereo_is_recognised(clip: Clip, hear: Hear) -> None:
     assert meaning(heard) == ("StopHumanReviewIntent", {})
 
 
-def test_recognition_is_fast_and_repeatable(clip: Clip, recogniser: Recogniser) -> None:
+def test_recognition_is_repeatable(clip: Clip, recogniser: Recogniser) -> None:
     audio = clip("delete what I said yesterday", "en-us+f2", 175)
     first, second = recogniser.recognise(audio), recogniser.recognise(audio)
     assert first.text == second.text == "delete what i said yesterday"
     assert first.confidence == second.confidence
-    assert second.decode_seconds < audio.seconds  # about 0.08 x real time on two cores
+    assert first.snr == second.snr
+    # Its speed is the bench's real-time factor (bench/speech_matrix.py), not asserted here.
+
+
+@pytest.mark.parametrize("snr", [None, 20.0, 10.0])
+def test_the_noise_under_speech_is_estimated(
+    snr: float | None, clip: Clip, recogniser: Recogniser
+) -> None:
+    """The recogniser picks its confidence floor by how noisy the audio is; its estimate is
+    within 1.5 dB of the white noise mixed into real speech, and clean speech is clean."""
+    recognition = recogniser.recognise(clip("delete my last recording", "en-gb", 175, snr))
+    if snr is None:
+        assert recognition.snr >= 40.0
+    else:
+        assert abs(recognition.snr - snr) <= 1.5, recognition.snr
+    assert recognition.text == "delete my last recording"
+
+
+def test_a_noisier_clip_is_held_to_the_floor_of_its_noise() -> None:
+    floors = [confidence_floor(snr) for snr in (MAX_SNR, 40.0, 20.0, 10.0, 0.0)]
+    assert floors == [CONFIDENCE_FLOORS[0][1]] * 2 + [
+        CONFIDENCE_FLOORS[1][1],
+        CONFIDENCE_FLOORS[2][1],
+        CONFIDENCE_FLOORS[2][1],
+    ]
