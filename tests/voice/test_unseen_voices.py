@@ -60,8 +60,8 @@ def test_unseen_voices_keep_the_floor(sample_results: list[Heard]) -> None:
 def test_unseen_voices_never_give_a_wrong_intent(sample_results: list[Heard]) -> None:
     """No clip is taken for another intent, and one only is taken for another date: "delete my
     recordings from last week" heard as "... for this week" (en-us-nyc+gustave, 175 words a
-    minute, pitch 35, 20 dB) at confidence -9.1, above any floor that keeps right commands (it
-    is -11.5). The skill's confirmation names the week and its count before anything is
+    minute, pitch 35, 20 dB) at confidence -9.1, above any floor that keeps right commands (at
+    20 dB it is -11.75). The skill's confirmation names the week and its count before anything is
     deleted. When a recogniser stops mishearing it, this list must shrink to nothing."""
     wrong = [r for r in sample_results if r.outcome == "wrong"]
     assert [(r.text, r.meaning) for r in wrong] == [
