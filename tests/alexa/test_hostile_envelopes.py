@@ -55,23 +55,24 @@ def delete_all_confirmed(alexa: Alexa) -> dict[str, Any]:
     )
 
 
-@pytest.mark.parametrize(
-    ("path", "value"),
-    [
-        (("request", "type"), "Bogus"),
-        (("request", "type"), "LaunchRequest "),
-        (("request", "type"), 5),
-        (("request", "timestamp"), "garbage"),
-        (("request", "timestamp"), 1764169200),
-        (("request", "timestamp"), ""),
-        (("request", "intent"), "DeleteAllRecordingsIntent"),
-        (("request", "intent", "slots"), "all"),
-        (("request", "intent", "confirmationStatus"), ["CONFIRMED"]),
-        (("context", "System"), ["user"]),
-        (("context",), "x"),
-        (("request", "requestId"), "r" * 1_000_000),
-    ],
-)
+BROKEN_FIELDS: list[tuple[tuple[str, ...], Any]] = [
+    (("request", "type"), "Bogus"),
+    (("request", "type"), "LaunchRequest "),
+    (("request", "type"), 5),
+    (("request", "timestamp"), "garbage"),
+    (("request", "timestamp"), 1764169200),
+    (("request", "timestamp"), ""),
+    (("request", "intent"), "DeleteAllRecordingsIntent"),
+    (("request", "intent", "slots"), "all"),
+    (("request", "intent", "confirmationStatus"), ["CONFIRMED"]),
+    (("context", "System"), ["user"]),
+    (("context",), "x"),
+    (("request", "requestId"), "r" * 1_000_000),
+]
+"""Fields an envelope may carry broken: (path, value)."""
+
+
+@pytest.mark.parametrize(("path", "value"), BROKEN_FIELDS)
 def test_a_broken_confirmed_deletion_answers_and_deletes_nothing(
     seeded: Alexa, services: Services, path: tuple[str, ...], value: Any
 ) -> None:
