@@ -171,6 +171,14 @@ def open_key_store(config: Config, engine: Engine) -> KeyStore:
     bound = meta.get("keystore_id")
     keys_engine = open_keystore_engine(url, create=False)
     identity = KeyStore.read_identity(keys_engine, url) if keys_engine is not None else None
+    if identity is not None and bound is None:
+        # Several processes starting at once on a new database: another may have bound it
+        # to the key store between the two reads (its data_db_id is written before the key
+        # store is made). Read again, or this one would take it for another database's.
+        with reading(engine) as conn:
+            meta = read_meta(conn)
+            sealed = stored_recordings.any_sealed(conn)
+        bound = meta.get("keystore_id")
     shown = display_url(url)
     if bound is not None:
         if identity is None:
