@@ -15,7 +15,8 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import repeat
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -96,12 +97,25 @@ def seal_many(
     """:func:`seal` of each plaintext under one cipher, ``idents[i]`` naming the ``i``-th:
     the nonces come from one read of the system's random source, not one a value (a large
     ingest wraps a data key per recording)."""
+    return _seal_each(repeat(cipher.encrypt), plaintexts, purpose, idents)
+
+
+def _seal_each(
+    encrypts: Iterable[Callable[[bytes, bytes, bytes], bytes]],
+    plaintexts: Sequence[bytes],
+    purpose: str,
+    idents: Sequence[str],
+) -> list[bytes]:
+    """:func:`seal` of ``plaintexts[i]`` by the ``i``-th of ``encrypts`` (an AES-GCM
+    ``encrypt``; as many as the plaintexts, or endless), the nonces from one read of the
+    random source."""
+    if len(plaintexts) != len(idents):
+        raise ValueError("as many idents as plaintexts are needed")
     nonces = os.urandom(NONCE_BYTES * len(plaintexts))
     head = associated(purpose, "")
-    encrypt = cipher.encrypt
     sealed = []
-    for start, plaintext, ident in zip(
-        range(0, len(nonces), NONCE_BYTES), plaintexts, idents, strict=True
+    for start, encrypt, plaintext, ident in zip(
+        range(0, len(nonces), NONCE_BYTES), encrypts, plaintexts, idents, strict=False
     ):
         nonce = nonces[start : start + NONCE_BYTES]
         ad = head + ident.encode("utf-8", "surrogatepass")
@@ -133,18 +147,15 @@ def seal_texts(
     """:func:`seal_text` of ``texts[i]`` under ``keys[i]`` for ``recording_ids[i]``, for a
     batch of rows at once (one read of the random source for all the nonces)."""
     cipher = _AEAD[0] if _AEAD else _load_aead()
-    nonces = os.urandom(NONCE_BYTES * len(texts))
-    head = associated(purpose, "")
-    b64 = base64.b64encode
-    sealed = []
-    for start, key, text, ident in zip(
-        range(0, len(nonces), NONCE_BYTES), keys, texts, recording_ids, strict=True
-    ):
-        nonce = nonces[start : start + NONCE_BYTES]
-        ad = head + ident.encode("utf-8", "surrogatepass")
-        blob = nonce + cipher(key).encrypt(nonce, text.encode("utf-8"), ad)
-        sealed.append(b64(blob).decode("ascii"))
-    return sealed
+    if len(keys) != len(texts):
+        raise ValueError("as many keys as texts are needed")
+    blobs = _seal_each(
+        (cipher(key).encrypt for key in keys),
+        [text.encode("utf-8") for text in texts],
+        purpose,
+        recording_ids,
+    )
+    return [base64.b64encode(blob).decode("ascii") for blob in blobs]
 
 
 def open_text(key: bytes, sealed: str, purpose: str, recording_id: str) -> str:

@@ -205,7 +205,7 @@ class Recogniser:
         started = time.perf_counter()
         at_16k = to_recogniser(audio)
         gap = _power_gap(at_16k)
-        snr = MAX_SNR if gap is None else min(gap, MAX_SNR)
+        snr = _snr(gap)
         if _loudest_frame(at_16k.samples) < SILENCE_RMS:
             elapsed = time.perf_counter() - started
             return Recognition(None, "", None, None, "no-sentence", snr, audio.seconds, elapsed)
@@ -374,20 +374,20 @@ def _calm_crossings(samples: array[int], frame: int = RATE // 50) -> float:
 
 
 MAX_SNR = 99.0
-"""``estimated_snr`` of audio with no noise floor at all."""
+"""``Recognition.snr`` of audio with no noise floor at all."""
 
 
-def estimated_snr(audio: Audio) -> float:
-    """How far, in dB, the mean power of ``audio``'s 20 ms frames is above that of its quietest
-    tenth: the noise floor under the speech (within about 1 dB of the white noise mixed in at
-    20 and 10 dB; ``MAX_SNR`` at most, and for audio too short or too quiet to tell)."""
-    gap = _power_gap(audio)
+def _snr(gap: float | None) -> float:
+    """``Recognition.snr`` from :func:`_power_gap`: ``MAX_SNR`` at most, and for audio too
+    short or too quiet to tell."""
     return MAX_SNR if gap is None else min(gap, MAX_SNR)
 
 
 def _power_gap(audio: Audio) -> float | None:
-    """``estimated_snr`` before capping: inf over digital silence, None for audio shorter than
-    ten frames or with no power at all."""
+    """How far, in dB, the mean power of ``audio``'s 20 ms frames is above that of its quietest
+    tenth: the noise floor under the speech (within about 1 dB of the white noise mixed in at
+    20 and 10 dB); inf over digital silence, None for audio shorter than ten frames or with no
+    power at all."""
     samples = audio.samples
     frame = RATE // 50
     energies = sorted(
