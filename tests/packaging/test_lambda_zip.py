@@ -176,6 +176,10 @@ def test_cold_start_on_a_migrated_database_imports_nothing_extra(
     loaded = {name.split(".")[0] for name in again["modules"]}
     # "What data do you keep" opens no content: not even the cipher is imported.
     assert loaded.isdisjoint({*NOT_FOR_LAMBDA, "alembic", "cryptography"}), sorted(loaded)
+    # Nor does it use the review queue, the storage check or the dashboards: the services
+    # make them on first use.
+    unused = {"skill.services.review", "skill.services.storage", "skill.services.dashboard"}
+    assert unused.isdisjoint(again["modules"])
 
 
 def test_reading_a_recording_back_opens_it_with_the_zips_cryptography(
