@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.alexa.dates import UnusableDate, resolve_amazon_date
 from skill.alexa.handlers.base import IntentHandler, confirm, say
 from skill.alexa.scope import Scope, scope_of
 from skill.alexa.timezones import DeviceTimeZones
@@ -26,6 +25,7 @@ from skill.alexa.turn import Turn
 from skill.services.timerange import local_days
 
 if TYPE_CHECKING:
+    from skill.alexa.dates import UnusableDate
     from skill.alexa.handlers.base import ServicesSource
     from skill.services.recordings import RecordingService
 
@@ -117,6 +117,9 @@ class DeleteRecordingsHandler(_Deletion):
             text = speech.deleted_span(deletion.count, str(pending["label"]), scope.kind)
             return self._say(handler_input, text)
         # Nothing asked yet, or a CONFIRMED that answers no question the skill asked: ask.
+        # The date slot's reading is imported here: only this intent (and CanFulfill) reads one.
+        from skill.alexa.dates import UnusableDate, resolve_amazon_date
+
         zone, today = self._today(handler_input, turn)
         span = resolve_amazon_date(turn.slot("date") or today.isoformat(), today)
         if isinstance(span, UnusableDate):

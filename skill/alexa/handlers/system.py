@@ -25,7 +25,6 @@ from ask_sdk_model.canfulfill import (
     CanUnderstandSlotValues,
 )
 
-from skill.alexa.dates import UnusableDate, resolve_amazon_date
 from skill.alexa.handlers.base import is_type
 from skill.alexa.logs import loggable
 from skill.alexa.turn import read_turn
@@ -39,6 +38,8 @@ def usable(slot: str, value: str) -> bool:
     """Whether this skill could act on ``value`` for ``slot`` (a date it can resolve to the
     past; any other slot's value is left to the intent's own dialog)."""
     if slot == "date":
+        from skill.alexa.dates import UnusableDate, resolve_amazon_date
+
         today = datetime.now(UTC).date()
         return not isinstance(resolve_amazon_date(value, today), UnusableDate)
     return True

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from skill.alexa.dates import DateSpan
 from skill.alexa.speech.dashboard import DashboardWords
 from skill.alexa.speech.data import DataWords
 from skill.alexa.speech.words import (
@@ -18,6 +18,9 @@ from skill.alexa.speech.words import (
     month_day,
     ordinal,
 )
+
+if TYPE_CHECKING:
+    from skill.alexa.dates import DateSpan
 
 __all__ = ["DELETE_HINT", "Card", "EnglishUS", "ScopeKind", "count_of", "day_name", "ordinal"]
 
