@@ -37,6 +37,7 @@ def test_saying_the_code_and_yes_links_that_browser(
     assert asked.directives == ["Dialog.ConfirmIntent"]
     assert asked.speech.startswith(WARNING)
     assert " ".join(code) in asked.speech
+    assert " ".join(code) in asked.raw["response"]["reprompt"]["outputSpeech"]["ssml"]
     assert answered.speech.startswith("Done. In a few seconds the page shows")
     assert answered.ends is True
     page = text_of(browser.get("/privacy"))
@@ -183,6 +184,12 @@ def test_link_without_a_code_says_where_to_look_and_asks_for_it(speaker: Alexa) 
         "To see your recordings in a browser, open privacy.example.test slash privacy."
     )
     assert reply.directives == ["Dialog.ElicitSlot"]
+    response = reply.raw["response"]
+    (directive,) = response["directives"]
+    assert directive["slotToElicit"] == "code"
+    assert directive["updatedIntent"]["name"] == "LinkDashboardIntent"
+    assert "six digits the page shows" in response["reprompt"]["outputSpeech"]["ssml"]
+    assert reply.ends is False
 
 
 def test_sign_out_by_voice_ends_the_dashboards(app: Flask, speaker: Alexa) -> None:

@@ -182,6 +182,8 @@ def test_cold_start_on_a_migrated_database_imports_nothing_extra(
     assert unused.isdisjoint(again["modules"])
     # Nor a date slot's reading (only a deletion by date and CanFulfill read one).
     assert "skill.alexa.dates" not in again["modules"]
+    # Nor the SDK's dialog directives: only a question (confirm, elicit) needs them.
+    assert "ask_sdk_model.dialog" not in again["modules"]
 
 
 def test_reading_a_recording_back_opens_it_with_the_zips_cryptography(

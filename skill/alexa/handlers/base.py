@@ -10,7 +10,6 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
 
 from skill.alexa.turn import Turn, read_turn
 
@@ -54,6 +53,9 @@ def confirm(
     handler_input: HandlerInput, turn: Turn, text: str, reprompt: str | None = None
 ) -> Response:
     """Ask a yes/no question about the turn's intent (``Dialog.ConfirmIntent``)."""
+    # The SDK's dialog models (a package of 14 modules) load with the first question asked.
+    from ask_sdk_model.dialog import ConfirmIntentDirective
+
     return (
         handler_input.response_builder.speak(text)
         .ask(reprompt or text)
@@ -66,6 +68,8 @@ def elicit(
     handler_input: HandlerInput, turn: Turn, slot: str, text: str, reprompt: str
 ) -> Response:
     """Ask for the value of ``slot`` (``Dialog.ElicitSlot``)."""
+    from ask_sdk_model.dialog import ElicitSlotDirective
+
     return (
         handler_input.response_builder.speak(text)
         .ask(reprompt)

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.dialog import ConfirmIntentDirective, ElicitSlotDirective
 
-from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.handlers.base import IntentHandler, confirm, elicit
 from skill.alexa.scope import scope_of
 from skill.alexa.timezones import DeviceTimeZones
 from skill.alexa.turn import Turn
@@ -71,10 +70,7 @@ class LinkDashboardHandler(IntentHandler):
             return _say(handler_input, speech.linked(scope_of(turn).kind))
         if code is None:  # "link my dashboard": where to look, and the question
             text, reprompt = speech.ask_link_code(self.url)
-            elicit = ElicitSlotDirective(updated_intent=turn.intent, slot_to_elicit="code")
-            return (
-                handler_input.response_builder.speak(text).ask(reprompt).add_directive(elicit)
-            ).response
+            return elicit(handler_input, turn, "code", text, reprompt)
         found = self.dashboard.find_code(code, user_id)
         if isinstance(found, CodeRefused):
             return _say(handler_input, speech.link_refused(found.reason, self.url))
@@ -82,12 +78,7 @@ class LinkDashboardHandler(IntentHandler):
         assert digits is not None  # a code that found a browser is six digits
         turn.attributes[PENDING] = {"session": found.session_id, "person": turn.person_id}
         text = speech.confirm_link(digits, scope_of(turn).kind)
-        return (
-            handler_input.response_builder.speak(text)
-            .ask(text)
-            .add_directive(ConfirmIntentDirective(updated_intent=turn.intent))
-            .response
-        )
+        return confirm(handler_input, turn, text)
 
     @staticmethod
     def _pending(turn: Turn) -> dict[str, Any] | None:
