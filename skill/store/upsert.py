@@ -28,9 +28,24 @@ def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert
     return sqlite_insert(table)
 
 
+_IGNORING: dict[tuple[str, Table], postgresql.Insert | sqlite.Insert] = {}
+"""INSERT ... ON CONFLICT DO NOTHING by backend and table, built once: building the statement
+(and its cache key) each time cost three times what running it does, and an ingest runs one
+for every speaker it has not met before."""
+
+
+def _ignoring(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    key = (conn.dialect.name, table)
+    statement = _IGNORING.get(key)
+    if statement is None:
+        statement = _IGNORING[key] = _insert(conn, table).on_conflict_do_nothing()
+    return statement
+
+
 def insert_or_ignore(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
-    """Insert one row unless a row with the same key exists; the existing row stays as is."""
-    conn.execute(_insert(conn, table).values(values).on_conflict_do_nothing())
+    """Insert one row unless a row with the same key exists; the existing row stays as is.
+    ``values`` (column name -> plain value) are bound as the statement's parameters."""
+    conn.execute(_ignoring(conn, table), values)
 
 
 def upsert_add(
@@ -60,4 +75,4 @@ def insert_many_or_ignore(
 ) -> None:
     """Insert ``rows``, skipping any whose key already exists."""
     if rows:
-        conn.execute(_insert(conn, table).on_conflict_do_nothing(), list(rows))
+        conn.execute(_ignoring(conn, table), list(rows))
