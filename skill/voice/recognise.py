@@ -224,6 +224,7 @@ class Recogniser:
         own en-us model as it ships."""
         decoder, get_model_path = _pocketsphinx()
         model = {"hmm": get_model_path("en-us/en-us"), **_adapted(acoustic)}
+        self._model = model  # the third decoder, loaded on first need, uses the same files
         self._grammar = decoder(
             dict=str(compiled.dictionary), fsg=str(compiled.fsg), **model, **_DECODER_SETTINGS
         )
@@ -307,8 +308,7 @@ class Recogniser:
         if self._language is None:
             decoder, get_model_path = _pocketsphinx()
             self._language = decoder(
-                hmm=get_model_path("en-us/en-us"),
-                **_adapted(self.acoustic),
+                **self._model,
                 lm=get_model_path("en-us/en-us.lm.bin"),
                 dict=get_model_path("en-us/cmudict-en-us.dict"),
                 **_DECODER_SETTINGS,
