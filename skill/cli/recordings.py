@@ -69,7 +69,7 @@ def register(verbs: Verbs) -> None:
     listing = actions.add_parser("list", help="a user's recordings, newest first")
     listing.add_argument("--user", required=True, help="Alexa userId")
     listing.add_argument("--person", help="only this recognised person's (Alexa personId)")
-    listing.add_argument("--limit", type=int, default=None, help="at most this many")
+    listing.add_argument("--limit", type=_positive, default=None, help="at most this many")
     add_json(listing, "print a JSON array")
     listing.set_defaults(run=_list)
 

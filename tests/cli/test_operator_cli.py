@@ -108,6 +108,8 @@ def test_consent_show_and_set(env: dict[str, str], capsys: pytest.CaptureFixture
             "not an IANA time zone",
         ),
         (("ingest", "/nonexistent.jsonl"), "no such file"),
+        (("recordings", "list", "--user", USER, "--limit", "-3"), "-3 is not above zero"),
+        (("recordings", "list", "--user", USER, "--limit", "0"), "0 is not above zero"),
     ],
 )
 def test_bad_input_is_a_clear_error(
