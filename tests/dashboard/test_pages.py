@@ -125,13 +125,15 @@ def test_a_range_deletion_states_its_count_and_deletes_what_it_described(
     linked: FlaskClient, services: Services
 ) -> None:
     now = datetime.now(UTC)
-    seed(services, USER, now - timedelta(days=3), now - timedelta(days=3, hours=1), now)
-    day = (now - timedelta(days=3)).date().isoformat()
+    # noon three days ago, so that an hour either side is the same day at any time of day
+    noon = (now - timedelta(days=3)).replace(hour=12, minute=0, second=0, microsecond=0)
+    seed(services, USER, noon, noon - timedelta(hours=1), now)
+    day = noon.date().isoformat()
     page = text_of(linked.get(f"/privacy/delete?from={day}&to={day}"))
     assert "<h1>Delete 2 recordings?</h1>" in page
     token = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     asked = page.split('name="asked_at" value="', 1)[1].split('"', 1)[0]
-    seed(services, USER, now - timedelta(days=3, minutes=30))  # arrives after the question
+    seed(services, USER, noon - timedelta(minutes=30))  # arrives after the question
     answer = linked.post(
         "/privacy/delete", data={"csrf": token, "from": day, "to": day, "asked_at": asked}
     )
