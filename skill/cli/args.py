@@ -23,6 +23,7 @@ __all__ = [
     "add_session_options",
     "add_transport_options",
     "aware_time",
+    "identifier",
     "time_zone",
 ]
 
@@ -62,6 +63,23 @@ def time_zone(name: str) -> ZoneInfo:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+IDENTIFIER_LONGEST = 512
+"""The longest user or person id the schema stores (as ``ingest`` checks them)."""
+
+
+def identifier(text: str) -> str:
+    """argparse type: an Alexa userId or personId: not empty or blank, no NUL, at most
+    ``IDENTIFIER_LONGEST`` characters. (An empty ``--user`` would otherwise read and change an
+    account nobody has.)"""
+    if not text or text.isspace():
+        raise argparse.ArgumentTypeError("must not be empty")
+    if "\0" in text:
+        raise argparse.ArgumentTypeError("must not contain a NUL character")
+    if len(text) > IDENTIFIER_LONGEST:
+        raise argparse.ArgumentTypeError(f"is longer than {IDENTIFIER_LONGEST} characters")
+    return text
+
+
 def add_json(parser: argparse.ArgumentParser, what: str = "print the result as JSON") -> None:
     parser.add_argument("--json", action="store_true", help=what)
 
@@ -69,7 +87,9 @@ def add_json(parser: argparse.ArgumentParser, what: str = "print the result as J
 def add_session_options(parser: argparse.ArgumentParser, default_user: str) -> None:
     """Who talks to the skill, when, from where, and how it is reached (simulate, dialog,
     listen, voice)."""
-    parser.add_argument("--user", default=default_user, help="Alexa userId to act as")
+    parser.add_argument(
+        "--user", type=identifier, default=default_user, help="Alexa userId to act as"
+    )
     parser.add_argument(
         "--person", help="Alexa personId of a recognised speaker (default: not recognised)"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from skill.cli.args import Verbs, add_json
+from skill.cli.args import Verbs, add_json, identifier
 from skill.cli.context import Context
 from skill.cli.output import jsonable, print_json
 from skill.services.models import PURPOSES  # plain values: no database layer at parse time
@@ -17,13 +17,13 @@ def register(verbs: Verbs) -> None:
     consent = verbs.add_parser("consent", help="show or change a user's consent")
     actions = consent.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("show", help="current consent per purpose")
-    show.add_argument("--user", required=True, help="Alexa userId")
+    show.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     show.add_argument("--person", help="a recognised person's consent (Alexa personId)")
     add_json(show, "print {purpose: granted}")
     show.set_defaults(run=_show)
 
     change = actions.add_parser("set", help="grant or withdraw a purpose")
-    change.add_argument("--user", required=True, help="Alexa userId")
+    change.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     change.add_argument(
         "--person", help="decide for one recognised person (default: the whole account)"
     )
@@ -35,7 +35,7 @@ def register(verbs: Verbs) -> None:
     change.set_defaults(run=_set)
 
     audit = verbs.add_parser("audit", help="the audit log for a user (no content, ever)")
-    audit.add_argument("--user", required=True, help="Alexa userId")
+    audit.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     add_json(audit, "print a JSON array")
     audit.set_defaults(run=_audit)
 

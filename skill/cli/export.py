@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from skill.cli.args import Verbs, add_json
+from skill.cli.args import Verbs, add_json, identifier
 from skill.cli.context import Context
 from skill.cli.output import print_json
 from skill.errors import InputError
@@ -23,7 +23,7 @@ def register(verbs: Verbs) -> None:
         help="a user's data as a ZIP: recordings (with audio), consent ledger, audit log "
         "(answers an access request)",
     )
-    export.add_argument("--user", required=True, help="Alexa userId")
+    export.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     export.add_argument("--person", help="only this recognised person's recordings")
     export.add_argument(
         "-o", "--output", required=True, metavar="ZIP", help="the file to write (- for stdout)"

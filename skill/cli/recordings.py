@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from skill.cli.args import Verbs, add_json, time_zone
+from skill.cli.args import Verbs, add_json, identifier, time_zone
 from skill.cli.context import Context
 from skill.cli.output import jsonable, print_json
 from skill.errors import InputError
@@ -67,14 +67,14 @@ def register(verbs: Verbs) -> None:
     recordings = verbs.add_parser("recordings", help="list or delete a user's recordings")
     actions = recordings.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="a user's recordings, newest first")
-    listing.add_argument("--user", required=True, help="Alexa userId")
+    listing.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     listing.add_argument("--person", help="only this recognised person's (Alexa personId)")
     listing.add_argument("--limit", type=_positive, default=None, help="at most this many")
     add_json(listing, "print a JSON array")
     listing.set_defaults(run=_list)
 
     delete = actions.add_parser("delete", help="delete a user's recordings")
-    delete.add_argument("--user", required=True, help="Alexa userId")
+    delete.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     delete.add_argument("--person", help="only this recognised person's (Alexa personId)")
     which = delete.add_mutually_exclusive_group(required=True)
     which.add_argument("--date", help="an AMAZON.DATE value: 2026-11-26, 2026-W48, 2026-11, ...")

@@ -6,7 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from skill.cli.args import Verbs, add_json
+from skill.cli.args import Verbs, add_json, identifier
 from skill.cli.context import Context
 from skill.cli.output import print_json
 from skill.services.periods import CHOICES  # plain values: no database layer at parse time
@@ -23,7 +23,7 @@ def register(verbs: Verbs) -> None:
     )
     actions = retention.add_subparsers(dest="action", required=True, metavar="ACTION")
     show = actions.add_parser("show", help="the period that applies to an account or a person")
-    show.add_argument("--user", required=True, help="Alexa userId")
+    show.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     show.add_argument("--person", help="a recognised person (Alexa personId)")
     add_json(show)
     show.set_defaults(run=_show)
@@ -35,7 +35,7 @@ def register(verbs: Verbs) -> None:
         "What the new period no longer keeps is deleted at once (see --dry-run). DONT_SAVE "
         "stops storing new recordings and deletes nothing.",
     )
-    change.add_argument("--user", required=True, help="Alexa userId")
+    change.add_argument("--user", required=True, type=identifier, help="Alexa userId")
     change.add_argument("--person", help="choose for one recognised person (default: account)")
     change.add_argument("--period", required=True, choices=CHOICES)
     change.add_argument(

@@ -110,6 +110,9 @@ def test_consent_show_and_set(env: dict[str, str], capsys: pytest.CaptureFixture
         (("ingest", "/nonexistent.jsonl"), "no such file"),
         (("recordings", "list", "--user", USER, "--limit", "-3"), "-3 is not above zero"),
         (("recordings", "list", "--user", USER, "--limit", "0"), "0 is not above zero"),
+        (("consent", "show", "--user", ""), "--user: must not be empty"),
+        (("recordings", "delete", "--user", " ", "--all"), "--user: must not be empty"),
+        (("recordings", "list", "--user", "u" * 513), "longer than 512 characters"),
     ],
 )
 def test_bad_input_is_a_clear_error(
