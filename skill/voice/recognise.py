@@ -235,10 +235,8 @@ class Recogniser:
         own en-us model as it ships."""
         decoder, get_model_path = _pocketsphinx()
         model = {"hmm": get_model_path("en-us/en-us"), **_adapted(acoustic)}
-        self._model = model  # the third decoder, loaded on first need, uses the same files
-        self._grammar = decoder(
-            dict=str(compiled.dictionary), fsg=str(compiled.fsg), **model, **_DECODER_SETTINGS
-        )
+        self._model = model  # the decoders loaded on first need use the same files
+        self._grammar = self._grammar_decoder()
         self._phones = decoder(dict=str(compiled.dictionary), lm=None, **model,
                                **_DECODER_SETTINGS)  # fmt: skip
         self._phones.add_allphone_file("phones")
@@ -317,17 +315,21 @@ class Recogniser:
             return result("stretched-over-noise", confidence, coverage, language_gap)
         return result(None, confidence, coverage, language_gap)
 
+    def _grammar_decoder(self, **settings: Any) -> Any:
+        """A decoder searching the grammar with the acoustic model, ``settings`` added."""
+        decoder, _ = _pocketsphinx()
+        return decoder(
+            dict=str(self.compiled.dictionary),
+            fsg=str(self.compiled.fsg),
+            **self._model,
+            **_DECODER_SETTINGS,
+            **settings,
+        )
+
     def _wide_grammar(self) -> Any:
         """The grammar decoder with ``_WIDE_SETTINGS``, loaded on first need."""
         if self._wide is None:
-            decoder, _ = _pocketsphinx()
-            self._wide = decoder(
-                dict=str(self.compiled.dictionary),
-                fsg=str(self.compiled.fsg),
-                **self._model,
-                **_DECODER_SETTINGS,
-                **_WIDE_SETTINGS,
-            )
+            self._wide = self._grammar_decoder(**_WIDE_SETTINGS)
         return self._wide
 
     def _language_gap(self, pcm: bytes, sentence: _Decoded) -> float:
